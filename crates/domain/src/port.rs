@@ -1,0 +1,112 @@
+//! The **port**: what authport needs from an identity backend.
+//!
+//! Adapters live in other crates (`authport-fake`: memory / PostgreSQL, `authport-cognito`:
+//! AWS Cognito). The conformance suite in `tests/` is the executable specification of this
+//! trait: every adapter must pass it unchanged.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::model::email::{Email, EmailError};
+use crate::model::password::{NewPassword, Password, WeakPassword};
+use crate::model::token::{ChallengeSession, TokenSet};
+use crate::model::user::User;
+
+/// An error from a backend's internals, kept for logs and never shown to clients.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An identity backend. Object safe: the server holds an `Arc<dyn IdentityProvider>`.
+#[async_trait]
+pub trait IdentityProvider: Send + Sync + 'static {
+    /// A short name for logs and metrics: `memory`, `postgres`, `cognito`.
+    fn name(&self) -> &'static str;
+
+    /// Creates a confirmed user who can log in at once with `password`.
+    ///
+    /// Adapters MUST return:
+    /// - [`SignUpError::UserExists`] when a user with this (normalised, so case-insensitive)
+    ///   e-mail already exists — decided atomically by the backend (unique constraint, map
+    ///   entry, Cognito's own check), never by a separate look-up first, so that of N
+    ///   concurrent calls for one address exactly one succeeds;
+    /// - [`SignUpError::WeakPassword`] only when the backend's *own* policy rejects a password
+    ///   the domain policy accepted (Cognito's `InvalidPasswordException`);
+    /// - [`SignUpError::RateLimited`] when the backend throttles;
+    /// - [`SignUpError::BackendUnavailable`] when it cannot be reached or times out;
+    /// - [`SignUpError::Unexpected`] for anything else.
+    ///
+    /// Adapters never return [`SignUpError::InvalidEmail`]: the e-mail is already parsed.
+    /// On any error no user may be left behind (a retry must be able to succeed).
+    async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError>;
+
+    /// Checks the credentials and issues tokens.
+    ///
+    /// Adapters MUST return [`LogInError::InvalidCredentials`] both for an unknown e-mail
+    /// and for a wrong password, and MUST make the two cases indistinguishable in timing
+    /// (e.g. verify a dummy hash for unknown users); [`LogInError::PasswordChangeRequired`]
+    /// when the user must replace a temporary password; `RateLimited`, `BackendUnavailable`
+    /// and `Unexpected` as for [`IdentityProvider::create_user`].
+    async fn authenticate(&self, email: &Email, password: &Password) -> Result<TokenSet, LogInError>;
+
+    /// The public keys that verify the tokens this backend issues (published as a JWKS).
+    async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError>;
+}
+
+/// An RSA public key as published in a JWKS: `n` and `e` are base64url (no padding),
+/// big-endian, as RFC 7518 §6.3.1 specifies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsaPublicKey {
+    pub kid: String,
+    pub n: String,
+    pub e: String,
+}
+
+/// Sign-up failures, from the use case and from adapters.
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    /// The e-mail address is not acceptable (produced by the use case only).
+    #[error(transparent)]
+    InvalidEmail(#[from] EmailError),
+    /// The password breaks the policy; every violated rule is listed.
+    #[error(transparent)]
+    WeakPassword(#[from] WeakPassword),
+    /// A user with this e-mail address (compared case-insensitively) already exists.
+    #[error("a user with this e-mail address already exists")]
+    UserExists,
+    /// The backend throttled the request; retry after the given delay if known.
+    #[error("the identity backend is throttling requests")]
+    RateLimited { retry_after: Option<Duration> },
+    /// The backend could not be reached in time.
+    #[error("the identity backend is unavailable")]
+    BackendUnavailable(#[source] BoxError),
+    /// Anything else; details are logged, never returned to clients.
+    #[error("unexpected identity backend failure")]
+    Unexpected(#[source] BoxError),
+}
+
+/// Log-in failures, from the use case and from adapters.
+#[derive(Debug, thiserror::Error)]
+pub enum LogInError {
+    /// Unknown user or wrong password — deliberately the same variant.
+    #[error("invalid e-mail or password")]
+    InvalidCredentials,
+    /// The user holds a temporary password and must choose a new one; `session` answers
+    /// the challenge.
+    #[error("the user must set a new password")]
+    PasswordChangeRequired { session: ChallengeSession },
+    #[error("the identity backend is throttling requests")]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("the identity backend is unavailable")]
+    BackendUnavailable(#[source] BoxError),
+    #[error("unexpected identity backend failure")]
+    Unexpected(#[source] BoxError),
+}
+
+/// Failure to obtain the token-verification keys.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningKeysError {
+    #[error("the identity backend is unavailable")]
+    BackendUnavailable(#[source] BoxError),
+    #[error("unexpected failure while reading signing keys")]
+    Unexpected(#[source] BoxError),
+}

@@ -1,0 +1,215 @@
+//! The use cases: what happens on sign-up and log-in, whatever the backend.
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::model::email::Email;
+use crate::model::password::{Password, PasswordPolicy};
+use crate::model::token::TokenSet;
+use crate::model::user::User;
+use crate::port::{IdentityProvider, LogInError, RsaPublicKey, SignUpError, SigningKeysError};
+
+/// The application service the inbound (HTTP) edge calls.
+///
+/// Holds the active password policy so that every backend validates identically *before*
+/// any backend is called.
+#[derive(Clone)]
+pub struct AuthService {
+    provider: Arc<dyn IdentityProvider>,
+    policy: PasswordPolicy,
+}
+
+impl std::fmt::Debug for AuthService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthService")
+            .field("backend", &self.provider.name())
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+impl AuthService {
+    pub fn new(provider: Arc<dyn IdentityProvider>, policy: PasswordPolicy) -> Self {
+        Self { provider, policy }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        self.provider.name()
+    }
+
+    pub fn password_policy(&self) -> &PasswordPolicy {
+        &self.policy
+    }
+
+    /// Signs a user up: the e-mail is parsed and normalised, the password checked against the
+    /// policy (e-mail errors win when both are bad), then the backend creates the user.
+    /// Duplicates — including concurrent ones and ones differing only in case — come back as
+    /// [`SignUpError::UserExists`] from the backend's atomic check.
+    #[tracing::instrument(name = "sign_up", skip_all, fields(backend = self.provider.name()))]
+    pub async fn sign_up(&self, raw_email: &str, raw_password: SecretString) -> Result<User, SignUpError> {
+        let email = Email::parse(raw_email)?;
+        let password = self.policy.check(raw_password)?;
+        match self.provider.create_user(&email, &password).await {
+            Ok(user) => {
+                tracing::info!(user_id = %user.id, email = %email.masked(), "user signed up");
+                Ok(user)
+            }
+            Err(SignUpError::UserExists) => {
+                tracing::info!(email = %email.masked(), "sign-up refused: user exists");
+                Err(SignUpError::UserExists)
+            }
+            Err(err) => {
+                log_backend_error(&err);
+                Err(err)
+            }
+        }
+    }
+
+    /// Logs a user in. Anything that cannot be a valid credential (malformed e-mail, empty or
+    /// over-long password) is answered as [`LogInError::InvalidCredentials`] without calling
+    /// the backend: those checks depend only on the input, so they reveal nothing.
+    #[tracing::instrument(name = "log_in", skip_all, fields(backend = self.provider.name()))]
+    pub async fn log_in(&self, raw_email: &str, raw_password: SecretString) -> Result<TokenSet, LogInError> {
+        let (Ok(email), Some(password)) = (Email::parse(raw_email), Password::parse(raw_password)) else {
+            tracing::info!("log-in refused: malformed credentials");
+            return Err(LogInError::InvalidCredentials);
+        };
+        match self.provider.authenticate(&email, &password).await {
+            Ok(tokens) => {
+                tracing::info!(email = %email.masked(), "user logged in");
+                Ok(tokens)
+            }
+            Err(LogInError::InvalidCredentials) => {
+                tracing::info!(email = %email.masked(), "log-in refused: invalid credentials");
+                Err(LogInError::InvalidCredentials)
+            }
+            Err(err) => {
+                log_backend_error(&err);
+                Err(err)
+            }
+        }
+    }
+
+    pub async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
+        self.provider.signing_keys().await.inspect_err(|err| log_backend_error(err))
+    }
+}
+
+/// Logs an error with its whole source chain (the chain is never sent to clients).
+fn log_backend_error(err: &(dyn std::error::Error + 'static)) {
+    let mut chain = String::new();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    tracing::error!(error = %err, cause = %chain, "identity backend failure");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::model::password::{NewPassword, PolicyRule};
+    use crate::model::token::{AccessToken, IdToken, RefreshToken};
+    use crate::model::user::UserId;
+
+    /// A port double that records calls: enough to test the use cases in isolation.
+    #[derive(Default)]
+    struct RecordingProvider {
+        users: Mutex<HashMap<String, String>>,
+        calls: Mutex<usize>,
+    }
+
+    #[async_trait]
+    impl IdentityProvider for RecordingProvider {
+        fn name(&self) -> &'static str {
+            "recording"
+        }
+
+        async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError> {
+            *self.calls.lock().expect("lock") += 1;
+            let mut users = self.users.lock().expect("lock");
+            if users.contains_key(email.as_str()) {
+                return Err(SignUpError::UserExists);
+            }
+            users.insert(email.as_str().to_owned(), password.expose().to_owned());
+            Ok(User { id: UserId::parse("id-1").expect("id"), email: email.clone() })
+        }
+
+        async fn authenticate(&self, email: &Email, password: &Password) -> Result<TokenSet, LogInError> {
+            *self.calls.lock().expect("lock") += 1;
+            match self.users.lock().expect("lock").get(email.as_str()) {
+                Some(stored) if stored == password.expose() => Ok(TokenSet {
+                    access_token: AccessToken::new("a"),
+                    id_token: IdToken::new("i"),
+                    refresh_token: RefreshToken::new("r"),
+                    expires_in: Duration::from_secs(3600),
+                }),
+                _ => Err(LogInError::InvalidCredentials),
+            }
+        }
+
+        async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
+            Ok(vec![])
+        }
+    }
+
+    fn service() -> (AuthService, Arc<RecordingProvider>) {
+        let provider = Arc::new(RecordingProvider::default());
+        (AuthService::new(provider.clone(), PasswordPolicy::default()), provider)
+    }
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    #[tokio::test]
+    async fn sign_up_normalises_the_email_before_the_backend_sees_it() {
+        let (svc, provider) = service();
+        let user = svc.sign_up("  Ann@Example.com ", secret("Str0ng-pass")).await.expect("created");
+        assert_eq!(user.email.as_str(), "ann@example.com");
+        assert!(provider.users.lock().expect("lock").contains_key("ann@example.com"));
+    }
+
+    #[tokio::test]
+    async fn duplicates_differing_in_case_are_user_exists() {
+        let (svc, _) = service();
+        svc.sign_up("ann@example.com", secret("Str0ng-pass")).await.expect("created");
+        let err = svc.sign_up("ANN@example.COM", secret("Str0ng-pass")).await.expect_err("dup");
+        assert!(matches!(err, SignUpError::UserExists), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn invalid_input_never_reaches_the_backend() {
+        let (svc, provider) = service();
+        let err = svc.sign_up("not-an-email", secret("Str0ng-pass")).await.expect_err("bad");
+        assert!(matches!(err, SignUpError::InvalidEmail(_)), "{err:?}");
+        let err = svc.sign_up("bad", secret("weak")).await.expect_err("bad");
+        assert!(matches!(err, SignUpError::InvalidEmail(_)), "e-mail errors win: {err:?}");
+        let err = svc.sign_up("ann@example.com", secret("weak")).await.expect_err("weak");
+        let SignUpError::WeakPassword(weak) = err else { panic!("{err:?}") };
+        assert!(weak.violations.contains(&PolicyRule::MinLength(8)));
+        let err = svc.log_in("not-an-email", secret("x")).await.expect_err("bad");
+        assert!(matches!(err, LogInError::InvalidCredentials));
+        let err = svc.log_in("ann@example.com", secret("")).await.expect_err("bad");
+        assert!(matches!(err, LogInError::InvalidCredentials));
+        assert_eq!(*provider.calls.lock().expect("lock"), 0);
+    }
+
+    #[tokio::test]
+    async fn log_in_is_case_insensitive_on_the_email() {
+        let (svc, _) = service();
+        svc.sign_up("ann@example.com", secret("Str0ng-pass")).await.expect("created");
+        svc.log_in(" ANN@EXAMPLE.COM", secret("Str0ng-pass")).await.expect("logged in");
+        let err = svc.log_in("ann@example.com", secret("Str0ng-pasS")).await.expect_err("wrong");
+        assert!(matches!(err, LogInError::InvalidCredentials));
+    }
+}
