@@ -71,6 +71,17 @@ def err(result: Any) -> str:
     return "OK (no error)"
 
 
+def redact_tokens(resp: dict[str, Any]) -> dict[str, Any]:
+    """Replace token strings in an auth response by their length, keep everything else."""
+    out = dict(resp)
+    if "AuthenticationResult" in out:
+        out["AuthenticationResult"] = {
+            k: (v if not isinstance(v, str) or k == "TokenType" else f"<str len {len(v)}>")
+            for k, v in out["AuthenticationResult"].items()
+        }
+    return out
+
+
 def secret_hash(secret: str, username: str, client_id: str) -> str:
     digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
@@ -134,9 +145,7 @@ class Probe:
         return self.idp.create_user_pool(PoolName=name, **kwargs)["UserPool"]["Id"]
 
     def client(self, pool_id: str, secret: bool = False, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault(
-            "ExplicitAuthFlows", ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-        )
+        kwargs.setdefault("ExplicitAuthFlows", ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
         return self.idp.create_user_pool_client(
             UserPoolId=pool_id, ClientName="c", GenerateSecret=secret, **kwargs
         )["UserPoolClient"]
@@ -160,7 +169,15 @@ class Probe:
             UserPoolId=pool_id, Username=email, Password=password, Permanent=True
         )
 
-    def login(self, pool_id: str, client_id: str, user: str, pw: str, flow: str = "ADMIN_USER_PASSWORD_AUTH", **extra: str) -> Any:
+    def login(
+        self,
+        pool_id: str,
+        client_id: str,
+        user: str,
+        pw: str,
+        flow: str = "ADMIN_USER_PASSWORD_AUTH",
+        **extra: str,
+    ) -> Any:
         return attempt(
             self.idp.admin_initiate_auth,
             UserPoolId=pool_id,
@@ -225,72 +242,202 @@ class Probe:
             got = attempt(self.idp.admin_get_user, UserPoolId=pid, Username="ALICE@EXAMPLE.COM")
             show(f"c.[{label}] admin_get_user(upper-case)", err(got))
             if "UsernameConfiguration" in kwargs:
-                show(f"c.[{label}] DescribeUserPool.UsernameConfiguration",
-                     self.idp.describe_user_pool(UserPoolId=pid)["UserPool"].get("UsernameConfiguration"))
+                show(
+                    f"c.[{label}] DescribeUserPool.UsernameConfiguration",
+                    self.idp.describe_user_pool(UserPoolId=pid)["UserPool"].get("UsernameConfiguration"),
+                )
         pid = self.pool("c2", UsernameAttributes=["email"])
         show("c.[email pool] Username not an email", err(self.create_user(pid, "not-an-email")))
         pid = self.pool("c3")
-        show("c.[plain pool] second user, same email attribute, different username",
-             err(attempt(self.idp.admin_create_user, UserPoolId=pid, Username="u1",
-                         UserAttributes=[{"Name": "email", "Value": "x@example.com"}], MessageAction="SUPPRESS"))
-             + " / " + err(attempt(self.idp.admin_create_user, UserPoolId=pid, Username="u2",
-                                   UserAttributes=[{"Name": "email", "Value": "x@example.com"}], MessageAction="SUPPRESS")))
-        show("c.no MessageAction (would send email in AWS)",
-             err(attempt(self.idp.admin_create_user, UserPoolId=pid, Username="u3")))
+        show(
+            "c.[plain pool] second user, same email attribute, different username",
+            err(
+                attempt(
+                    self.idp.admin_create_user,
+                    UserPoolId=pid,
+                    Username="u1",
+                    UserAttributes=[{"Name": "email", "Value": "x@example.com"}],
+                    MessageAction="SUPPRESS",
+                )
+            )
+            + " / "
+            + err(
+                attempt(
+                    self.idp.admin_create_user,
+                    UserPoolId=pid,
+                    Username="u2",
+                    UserAttributes=[{"Name": "email", "Value": "x@example.com"}],
+                    MessageAction="SUPPRESS",
+                )
+            ),
+        )
+        show(
+            "c.no MessageAction (would send email in AWS)",
+            err(attempt(self.idp.admin_create_user, UserPoolId=pid, Username="u3")),
+        )
         show("c.unknown pool", err(self.create_user("us-east-1_doesnotexist", "z@example.com")))
         strict = self.pool("c4", Policies={"PasswordPolicy": STRICT_POLICY})
-        show("c.TemporaryPassword violating policy ('x')",
-             err(self.create_user(strict, "tp@example.com", TemporaryPassword="x")))
+        show(
+            "c.TemporaryPassword violating policy ('x')",
+            err(self.create_user(strict, "tp@example.com", TemporaryPassword="x")),
+        )
 
     # d. admin_set_user_password
     def probe_set_password(self) -> None:
         strict = self.pool("d", UsernameAttributes=["email"], Policies={"PasswordPolicy": STRICT_POLICY})
         default = self.pool("d-default", UsernameAttributes=["email"])
-        loose = self.pool("d-loose", UsernameAttributes=["email"], Policies={"PasswordPolicy": {
-            "MinimumLength": 6, "RequireUppercase": False, "RequireLowercase": False,
-            "RequireNumbers": False, "RequireSymbols": False}})
-        candidates = ["Passw0rd!", "Pass0rd!", "Pas0rd!", "password1!", "PASSWORD1!", "Password!",
-                      "Password1", "Pass word1", "Password1\u00a7", "Aa1!" + "x" * 94, "Aa1!" + "x" * 95,
-                      "aaaaaa"]
+        loose = self.pool(
+            "d-loose",
+            UsernameAttributes=["email"],
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 6,
+                    "RequireUppercase": False,
+                    "RequireLowercase": False,
+                    "RequireNumbers": False,
+                    "RequireSymbols": False,
+                }
+            },
+        )
+        candidates = [
+            "Passw0rd!",
+            "Pass0rd!",
+            "Pas0rd!",
+            "password1!",
+            "PASSWORD1!",
+            "Password!",
+            "Password1",
+            "Pass word1",
+            "Password1\u00a7",
+            "Aa1!" + "x" * 94,
+            "Aa1!" + "x" * 95,
+            "aaaaaa",
+        ]
         for label, pid in (("strict(8,ULNS)", strict), ("default", default), ("loose(6,none)", loose)):
             self.create_user(pid, "d@example.com")
             for pw in candidates:
-                r = attempt(self.idp.admin_set_user_password, UserPoolId=pid,
-                            Username="d@example.com", Password=pw, Permanent=True)
+                r = attempt(
+                    self.idp.admin_set_user_password,
+                    UserPoolId=pid,
+                    Username="d@example.com",
+                    Password=pw,
+                    Permanent=True,
+                )
                 shown = pw if len(pw) < 20 else f"<{len(pw)} chars>"
                 show(f"d.[{label}] set {shown!r}", err(r))
         self.create_user(strict, "st@example.com")
         before = self.idp.admin_get_user(UserPoolId=strict, Username="st@example.com")["UserStatus"]
-        self.idp.admin_set_user_password(UserPoolId=strict, Username="st@example.com", Password=GOOD_PW, Permanent=True)
+        self.idp.admin_set_user_password(
+            UserPoolId=strict, Username="st@example.com", Password=GOOD_PW, Permanent=True
+        )
         after = self.idp.admin_get_user(UserPoolId=strict, Username="st@example.com")["UserStatus"]
         show("d.UserStatus before/after Permanent=True", [before, after])
-        self.idp.admin_set_user_password(UserPoolId=strict, Username="st@example.com", Password=GOOD_PW, Permanent=False)
-        show("d.UserStatus after Permanent=False",
-             self.idp.admin_get_user(UserPoolId=strict, Username="st@example.com")["UserStatus"])
-        show("d.non-existent user", err(attempt(self.idp.admin_set_user_password, UserPoolId=strict,
-                                               Username="ghost@example.com", Password=GOOD_PW, Permanent=True)))
-        show("d.non-existent user + bad password", err(attempt(self.idp.admin_set_user_password, UserPoolId=strict,
-                                                              Username="ghost@example.com", Password="x", Permanent=True)))
-        show("d.unknown pool", err(attempt(self.idp.admin_set_user_password, UserPoolId="us-east-1_nope",
-                                          Username="ghost@example.com", Password=GOOD_PW, Permanent=True)))
-        plain = self.pool("d-plain", Policies={"PasswordPolicy": {"MinimumLength": 6, "RequireUppercase": False,
-                          "RequireLowercase": False, "RequireNumbers": False, "RequireSymbols": False}})
+        self.idp.admin_set_user_password(
+            UserPoolId=strict, Username="st@example.com", Password=GOOD_PW, Permanent=False
+        )
+        show(
+            "d.UserStatus after Permanent=False",
+            self.idp.admin_get_user(UserPoolId=strict, Username="st@example.com")["UserStatus"],
+        )
+        show(
+            "d.non-existent user",
+            err(
+                attempt(
+                    self.idp.admin_set_user_password,
+                    UserPoolId=strict,
+                    Username="ghost@example.com",
+                    Password=GOOD_PW,
+                    Permanent=True,
+                )
+            ),
+        )
+        show(
+            "d.non-existent user + bad password",
+            err(
+                attempt(
+                    self.idp.admin_set_user_password,
+                    UserPoolId=strict,
+                    Username="ghost@example.com",
+                    Password="x",
+                    Permanent=True,
+                )
+            ),
+        )
+        show(
+            "d.unknown pool",
+            err(
+                attempt(
+                    self.idp.admin_set_user_password,
+                    UserPoolId="us-east-1_nope",
+                    Username="ghost@example.com",
+                    Password=GOOD_PW,
+                    Permanent=True,
+                )
+            ),
+        )
+        plain = self.pool(
+            "d-plain",
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 6,
+                    "RequireUppercase": False,
+                    "RequireLowercase": False,
+                    "RequireNumbers": False,
+                    "RequireSymbols": False,
+                }
+            },
+        )
         self.create_user(plain, "p@example.com")
-        show("d.[plain pool, loose policy] set 'abcdefgh'", err(attempt(
-            self.idp.admin_set_user_password, UserPoolId=plain, Username="p@example.com", Password="abcdefgh", Permanent=True)))
-        self.idp.update_user_pool(UserPoolId=plain, Policies={"PasswordPolicy": {**STRICT_POLICY, "MinimumLength": 20}})
-        show("d.[plain pool] after update_user_pool(MinimumLength=20), set 'Passw0rd!'",
-             err(attempt(self.idp.admin_set_user_password, UserPoolId=plain, Username="p@example.com",
-                         Password=GOOD_PW, Permanent=True)))
-        show("d.[plain pool] after update_user_pool, set 20-char 'Passw0rd!Passw0rd!xx'",
-             err(attempt(self.idp.admin_set_user_password, UserPoolId=plain, Username="p@example.com",
-                         Password="Passw0rd!Passw0rd!xx", Permanent=True)))
+        show(
+            "d.[plain pool, loose policy] set 'abcdefgh'",
+            err(
+                attempt(
+                    self.idp.admin_set_user_password,
+                    UserPoolId=plain,
+                    Username="p@example.com",
+                    Password="abcdefgh",
+                    Permanent=True,
+                )
+            ),
+        )
+        self.idp.update_user_pool(
+            UserPoolId=plain, Policies={"PasswordPolicy": {**STRICT_POLICY, "MinimumLength": 20}}
+        )
+        show(
+            "d.[plain pool] after update_user_pool(MinimumLength=20), set 'Passw0rd!'",
+            err(
+                attempt(
+                    self.idp.admin_set_user_password,
+                    UserPoolId=plain,
+                    Username="p@example.com",
+                    Password=GOOD_PW,
+                    Permanent=True,
+                )
+            ),
+        )
+        show(
+            "d.[plain pool] after update_user_pool, set 20-char 'Passw0rd!Passw0rd!xx'",
+            err(
+                attempt(
+                    self.idp.admin_set_user_password,
+                    UserPoolId=plain,
+                    Username="p@example.com",
+                    Password="Passw0rd!Passw0rd!xx",
+                    Permanent=True,
+                )
+            ),
+        )
         # update_user_pool on a UsernameAttributes=[email] pool
         self.idp.update_user_pool(UserPoolId=loose, Policies={"PasswordPolicy": STRICT_POLICY})
         desc = self.idp.describe_user_pool(UserPoolId=loose)["UserPool"]
-        show("d.[email pool] UsernameAttributes after update_user_pool(Policies only)", desc.get("UsernameAttributes"))
-        show("d.[email pool]   admin_get_user(email) after update_user_pool",
-             err(attempt(self.idp.admin_get_user, UserPoolId=loose, Username="d@example.com")))
+        show(
+            "d.[email pool] UsernameAttributes after update_user_pool(Policies only)",
+            desc.get("UsernameAttributes"),
+        )
+        show(
+            "d.[email pool]   admin_get_user(email) after update_user_pool",
+            err(attempt(self.idp.admin_get_user, UserPoolId=loose, Username="d@example.com")),
+        )
 
     # e/f. auth flows + secret hash
     def probe_auth(self) -> None:
@@ -299,35 +446,57 @@ class Probe:
         self.signup(pid, "e@example.com")
         for flow in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"):
             r = self.login(pid, cid, "e@example.com", GOOD_PW, flow)
-            shape = {k: (v if k != "AuthenticationResult" else {kk: (vv if kk in ("ExpiresIn", "TokenType") else f"<{type(vv).__name__} len {len(vv)}>") for kk, vv in v.items()}) for k, v in r.items()}
-            show(f"e.{flow} success shape", shape)
+            show(f"e.{flow} success shape", redact_tokens(r))
         show("e.wrong password", err(self.login(pid, cid, "e@example.com", "Wrong0rd!")))
         show("e.unknown user", err(self.login(pid, cid, "nobody@example.com", GOOD_PW)))
         show("e.upper-case email at login", err(self.login(pid, cid, "E@EXAMPLE.COM", GOOD_PW)))
         sub = self.idp.admin_get_user(UserPoolId=pid, Username="e@example.com")["Username"]
         show("e.login with USERNAME=<sub>", err(self.login(pid, cid, sub, GOOD_PW)))
         show("e.unknown client id", err(self.login(pid, "nosuchclient", "e@example.com", GOOD_PW)))
-        show("e.unsupported flow USER_PASSWORD_AUTH on admin API",
-             err(self.login(pid, cid, "e@example.com", GOOD_PW, "USER_PASSWORD_AUTH")))
+        show(
+            "e.unsupported flow USER_PASSWORD_AUTH on admin API",
+            err(self.login(pid, cid, "e@example.com", GOOD_PW, "USER_PASSWORD_AUTH")),
+        )
         show("e.bogus flow", err(self.login(pid, cid, "e@example.com", GOOD_PW, "BOGUS")))
         no_admin = self.client(pid, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])["ClientId"]
-        show("e.client WITHOUT ALLOW_ADMIN_USER_PASSWORD_AUTH", err(self.login(pid, no_admin, "e@example.com", GOOD_PW)))
-        no_flows = self.idp.create_user_pool_client(UserPoolId=pid, ClientName="x")["UserPoolClient"]["ClientId"]
+        show(
+            "e.client WITHOUT ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            err(self.login(pid, no_admin, "e@example.com", GOOD_PW)),
+        )
+        no_flows = self.idp.create_user_pool_client(UserPoolId=pid, ClientName="x")["UserPoolClient"][
+            "ClientId"
+        ]
         show("e.client with no ExplicitAuthFlows", err(self.login(pid, no_flows, "e@example.com", GOOD_PW)))
 
         pue = self.client(pid, PreventUserExistenceErrors="ENABLED")["ClientId"]
-        show("e.client PreventUserExistenceErrors=ENABLED, unknown user", err(self.login(pid, pue, "nobody@example.com", GOOD_PW)))
-        show("e.client PreventUserExistenceErrors=ENABLED, wrong password", err(self.login(pid, pue, "e@example.com", "Wrong0rd!")))
+        show(
+            "e.client PreventUserExistenceErrors=ENABLED, unknown user",
+            err(self.login(pid, pue, "nobody@example.com", GOOD_PW)),
+        )
+        show(
+            "e.client PreventUserExistenceErrors=ENABLED, wrong password",
+            err(self.login(pid, pue, "e@example.com", "Wrong0rd!")),
+        )
 
         self.create_user(pid, "nopw@example.com")
-        show("e.user created w/o TemporaryPassword, never set: login", err(self.login(pid, cid, "nopw@example.com", GOOD_PW)))
-        r = attempt(self.idp.admin_initiate_auth, UserPoolId=pid, ClientId=cid, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                    AuthParameters={"USERNAME": "nopw@example.com"})
+        show(
+            "e.user created w/o TemporaryPassword, never set: login",
+            err(self.login(pid, cid, "nopw@example.com", GOOD_PW)),
+        )
+        r = attempt(
+            self.idp.admin_initiate_auth,
+            UserPoolId=pid,
+            ClientId=cid,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "nopw@example.com"},
+        )
         show("e.same user, PASSWORD parameter omitted", r if "error" not in r else err(r))
 
         self.idp.sign_up(ClientId=cid, Username="unconf@example.com", Password=GOOD_PW)
-        show("e.sign_up user (UNCONFIRMED) via admin_initiate_auth",
-             err(self.login(pid, cid, "unconf@example.com", GOOD_PW)))
+        show(
+            "e.sign_up user (UNCONFIRMED) via admin_initiate_auth",
+            err(self.login(pid, cid, "unconf@example.com", GOOD_PW)),
+        )
 
         self.idp.admin_disable_user(UserPoolId=pid, Username="e@example.com")
         show("e.disabled user login", err(self.login(pid, cid, "e@example.com", GOOD_PW)))
@@ -336,25 +505,59 @@ class Probe:
         # temporary password -> NEW_PASSWORD_REQUIRED
         self.create_user(pid, "tmp@example.com", TemporaryPassword="TempPassw0rd!")
         r = self.login(pid, cid, "tmp@example.com", "TempPassw0rd!")
-        show("e.temp-password login", {k: (v if k != "Session" else f"<uuid {len(v)} chars>") for k, v in r.items()})
-        bad = attempt(self.idp.admin_respond_to_auth_challenge, UserPoolId=pid, ClientId=cid,
-                      ChallengeName="NEW_PASSWORD_REQUIRED", Session=r["Session"],
-                      ChallengeResponses={"USERNAME": "tmp@example.com", "NEW_PASSWORD": "weak"})
+        show(
+            "e.temp-password login",
+            {k: (v if k != "Session" else f"<uuid {len(v)} chars>") for k, v in r.items()},
+        )
+        bad = attempt(
+            self.idp.admin_respond_to_auth_challenge,
+            UserPoolId=pid,
+            ClientId=cid,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=r["Session"],
+            ChallengeResponses={"USERNAME": "tmp@example.com", "NEW_PASSWORD": "weak"},
+        )
         show("e.respond NEW_PASSWORD violating policy", err(bad))
-        ok = attempt(self.idp.admin_respond_to_auth_challenge, UserPoolId=pid, ClientId=cid,
-                     ChallengeName="NEW_PASSWORD_REQUIRED", Session=r["Session"],
-                     ChallengeResponses={"USERNAME": "tmp@example.com", "NEW_PASSWORD": "NewPassw0rd!"})
+        ok = attempt(
+            self.idp.admin_respond_to_auth_challenge,
+            UserPoolId=pid,
+            ClientId=cid,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=r["Session"],
+            ChallengeResponses={"USERNAME": "tmp@example.com", "NEW_PASSWORD": "NewPassw0rd!"},
+        )
         show("e.respond NEW_PASSWORD ok -> keys", sorted(ok.keys()) if "error" not in ok else err(ok))
         show("e.  AuthenticationResult keys", sorted(ok.get("AuthenticationResult", {}).keys()))
-        show("e.  status after", self.idp.admin_get_user(UserPoolId=pid, Username="tmp@example.com")["UserStatus"])
-        show("e.reuse of consumed Session", err(attempt(
-            self.idp.admin_respond_to_auth_challenge, UserPoolId=pid, ClientId=cid,
-            ChallengeName="NEW_PASSWORD_REQUIRED", Session=r["Session"],
-            ChallengeResponses={"USERNAME": "tmp@example.com", "NEW_PASSWORD": "NewPassw0rd!"})))
-        show("e.bogus Session", err(attempt(
-            self.idp.admin_respond_to_auth_challenge, UserPoolId=pid, ClientId=cid,
-            ChallengeName="NEW_PASSWORD_REQUIRED", Session="x" * 20,
-            ChallengeResponses={"USERNAME": "tmp@example.com", "NEW_PASSWORD": "NewPassw0rd!"})))
+        show(
+            "e.  status after",
+            self.idp.admin_get_user(UserPoolId=pid, Username="tmp@example.com")["UserStatus"],
+        )
+        show(
+            "e.reuse of consumed Session",
+            err(
+                attempt(
+                    self.idp.admin_respond_to_auth_challenge,
+                    UserPoolId=pid,
+                    ClientId=cid,
+                    ChallengeName="NEW_PASSWORD_REQUIRED",
+                    Session=r["Session"],
+                    ChallengeResponses={"USERNAME": "tmp@example.com", "NEW_PASSWORD": "NewPassw0rd!"},
+                )
+            ),
+        )
+        show(
+            "e.bogus Session",
+            err(
+                attempt(
+                    self.idp.admin_respond_to_auth_challenge,
+                    UserPoolId=pid,
+                    ClientId=cid,
+                    ChallengeName="NEW_PASSWORD_REQUIRED",
+                    Session="x" * 20,
+                    ChallengeResponses={"USERNAME": "tmp@example.com", "NEW_PASSWORD": "NewPassw0rd!"},
+                )
+            ),
+        )
         show("e.temp password after change", err(self.login(pid, cid, "tmp@example.com", "TempPassw0rd!")))
 
         # f. SECRET_HASH
@@ -362,18 +565,55 @@ class Probe:
         scid, secret = sc["ClientId"], sc["ClientSecret"]
         good = secret_hash(secret, "e@example.com", scid)
         show("f.secret client, SECRET_HASH missing", err(self.login(pid, scid, "e@example.com", GOOD_PW)))
-        show("f.secret client, SECRET_HASH wrong", err(self.login(pid, scid, "e@example.com", GOOD_PW, SECRET_HASH="AAAA")))
-        show("f.secret client, SECRET_HASH correct", err(self.login(pid, scid, "e@example.com", GOOD_PW, SECRET_HASH=good)))
-        show("f.non-secret client, SECRET_HASH garbage", err(self.login(pid, cid, "e@example.com", GOOD_PW, SECRET_HASH="AAAA")))
-        rt = self.login(pid, scid, "e@example.com", GOOD_PW, SECRET_HASH=good)["AuthenticationResult"]["RefreshToken"]
-        show("f.admin REFRESH_TOKEN_AUTH on secret client w/o SECRET_HASH", err(attempt(
-            self.idp.admin_initiate_auth, UserPoolId=pid, ClientId=scid, AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": rt})))
-        show("f.public initiate_auth REFRESH_TOKEN_AUTH secret client w/o SECRET_HASH", err(attempt(
-            self.idp.initiate_auth, ClientId=scid, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": rt})))
-        show("f.public initiate_auth REFRESH_TOKEN_AUTH secret client with SECRET_HASH(email)", err(attempt(
-            self.idp.initiate_auth, ClientId=scid, AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": rt, "SECRET_HASH": good})))
+        show(
+            "f.secret client, SECRET_HASH wrong",
+            err(self.login(pid, scid, "e@example.com", GOOD_PW, SECRET_HASH="AAAA")),
+        )
+        show(
+            "f.secret client, SECRET_HASH correct",
+            err(self.login(pid, scid, "e@example.com", GOOD_PW, SECRET_HASH=good)),
+        )
+        show(
+            "f.non-secret client, SECRET_HASH garbage",
+            err(self.login(pid, cid, "e@example.com", GOOD_PW, SECRET_HASH="AAAA")),
+        )
+        rt = self.login(pid, scid, "e@example.com", GOOD_PW, SECRET_HASH=good)["AuthenticationResult"][
+            "RefreshToken"
+        ]
+        show(
+            "f.admin REFRESH_TOKEN_AUTH on secret client w/o SECRET_HASH",
+            err(
+                attempt(
+                    self.idp.admin_initiate_auth,
+                    UserPoolId=pid,
+                    ClientId=scid,
+                    AuthFlow="REFRESH_TOKEN_AUTH",
+                    AuthParameters={"REFRESH_TOKEN": rt},
+                )
+            ),
+        )
+        show(
+            "f.public initiate_auth REFRESH_TOKEN_AUTH secret client w/o SECRET_HASH",
+            err(
+                attempt(
+                    self.idp.initiate_auth,
+                    ClientId=scid,
+                    AuthFlow="REFRESH_TOKEN_AUTH",
+                    AuthParameters={"REFRESH_TOKEN": rt},
+                )
+            ),
+        )
+        show(
+            "f.public initiate_auth REFRESH_TOKEN_AUTH secret client with SECRET_HASH(email)",
+            err(
+                attempt(
+                    self.idp.initiate_auth,
+                    ClientId=scid,
+                    AuthFlow="REFRESH_TOKEN_AUTH",
+                    AuthParameters={"REFRESH_TOKEN": rt, "SECRET_HASH": good},
+                )
+            ),
+        )
 
     # g. tokens + JWKS
     def probe_tokens(self) -> None:
@@ -390,29 +630,50 @@ class Probe:
                 h, c = decode_jwt(auth[kind])
                 show(f"g.[{label}] {kind} header", h)
                 show(f"g.[{label}] {kind} claims", c)
-            show(f"g.[{label}] RefreshToken", f"{auth['RefreshToken']!r} (len {len(auth['RefreshToken'])}, JWT={auth['RefreshToken'].count('.') == 2})")
+            show(
+                f"g.[{label}] RefreshToken",
+                f"{auth['RefreshToken']!r} (len {len(auth['RefreshToken'])}, JWT={auth['RefreshToken'].count('.') == 2})",
+            )
             results[label] = (pid, auth)
 
         pid = self.pool("g-read")
         cid = self.client(pid, ReadAttributes=["email", "email_verified"])["ClientId"]
         self.signup(pid, "r@example.com")
         auth_r = self.login(pid, cid, "r@example.com", GOOD_PW)["AuthenticationResult"]
-        show("g.[plain pool, client ReadAttributes=[email,email_verified]] IdToken claims", decode_jwt(auth_r["IdToken"])[1])
+        show(
+            "g.[plain pool, client ReadAttributes=[email,email_verified]] IdToken claims",
+            decode_jwt(auth_r["IdToken"])[1],
+        )
 
         pid, auth = results["email pool"]
         url = f"{self.endpoint}/{pid}/.well-known/jwks.json"
         with urllib.request.urlopen(url) as resp:  # unsigned GET, no Authorization header
             jwks = json.load(resp)
-            show("g.GET /<pool>/.well-known/jwks.json status/content-type", [resp.status, resp.headers["Content-Type"]])
-        show("g.JWKS", {"keys": [{k: (v if k != "n" else v[:16] + "...") for k, v in key.items()} for key in jwks["keys"]]})
+            show(
+                "g.GET /<pool>/.well-known/jwks.json status/content-type",
+                [resp.status, resp.headers["Content-Type"]],
+            )
+        show(
+            "g.JWKS",
+            {
+                "keys": [
+                    {k: (v if k != "n" else v[:16] + "...") for k, v in key.items()} for key in jwks["keys"]
+                ]
+            },
+        )
         other_pid = results["plain pool"][0]
         with urllib.request.urlopen(f"{self.endpoint}/{other_pid}/.well-known/jwks.json") as resp:
             show("g.JWKS identical for another pool", json.load(resp) == jwks)
         with urllib.request.urlopen(f"{self.endpoint}/us-east-1_doesnotexist/.well-known/jwks.json") as resp:
-            show("g.JWKS for non-existent pool id", f"HTTP {resp.status}, identical={json.load(resp) == jwks}")
+            show(
+                "g.JWKS for non-existent pool id", f"HTTP {resp.status}, identical={json.load(resp) == jwks}"
+            )
         with urllib.request.urlopen(f"{self.endpoint}/{pid}/.well-known/openid-configuration") as resp:
             show("g.openid-configuration", json.load(resp))
-        show("g.jwks sha256 (compare across restarts)", hashlib.sha256(json.dumps(jwks, sort_keys=True).encode()).hexdigest())
+        show(
+            "g.jwks sha256 (compare across restarts)",
+            hashlib.sha256(json.dumps(jwks, sort_keys=True).encode()).hexdigest(),
+        )
 
         from joserfc import jwt
         from joserfc.jwk import KeySet
@@ -432,8 +693,13 @@ class Probe:
         self.signup(pid, "h@example.com")
 
         def refresh(rt: str, client_id: str = cid, flow: str = "REFRESH_TOKEN_AUTH") -> Any:
-            return attempt(self.idp.admin_initiate_auth, UserPoolId=pid, ClientId=client_id, AuthFlow=flow,
-                           AuthParameters={"REFRESH_TOKEN": rt})
+            return attempt(
+                self.idp.admin_initiate_auth,
+                UserPoolId=pid,
+                ClientId=client_id,
+                AuthFlow=flow,
+                AuthParameters={"REFRESH_TOKEN": rt},
+            )
 
         a1 = self.login(pid, cid, "h@example.com", GOOD_PW)["AuthenticationResult"]
         r = refresh(a1["RefreshToken"])
@@ -442,15 +708,20 @@ class Probe:
         show("h.REFRESH_TOKEN (alias) flow", err(refresh(a1["RefreshToken"], flow="REFRESH_TOKEN")))
         show("h.unknown refresh token", err(refresh("00000000-0000-0000-0000-000000000000")))
         other = self.client(pid)["ClientId"]
-        show("h.refresh token used with another client of the pool", err(refresh(a1["RefreshToken"], client_id=other)))
+        show(
+            "h.refresh token used with another client of the pool",
+            err(refresh(a1["RefreshToken"], client_id=other)),
+        )
         _, c_new = decode_jwt(r["AuthenticationResult"]["AccessToken"])
         show("h.refreshed access token client_id", c_new["client_id"] == cid)
         acc = a1["AccessToken"]
         show("h.get_user(AccessToken) before sign-out", err(attempt(self.idp.get_user, AccessToken=acc)))
 
         sub = self.idp.admin_get_user(UserPoolId=pid, Username="h@example.com")["Username"]
-        show("h.admin_user_global_sign_out(Username=<sub>) response",
-             attempt(self.idp.admin_user_global_sign_out, UserPoolId=pid, Username=sub))
+        show(
+            "h.admin_user_global_sign_out(Username=<sub>) response",
+            attempt(self.idp.admin_user_global_sign_out, UserPoolId=pid, Username=sub),
+        )
         show("h.  refresh after sign-out by <sub> (login was by email)", err(refresh(a1["RefreshToken"])))
         show("h.  get_user(old access token)", err(attempt(self.idp.get_user, AccessToken=acc)))
         attempt(self.idp.admin_user_global_sign_out, UserPoolId=pid, Username="h@example.com")
@@ -458,9 +729,14 @@ class Probe:
         show("h.  get_user(old access token)", err(attempt(self.idp.get_user, AccessToken=acc)))
         a2 = self.login(pid, cid, "h@example.com", GOOD_PW)["AuthenticationResult"]
         show("h.new login after sign-out, refresh", err(refresh(a2["RefreshToken"])))
-        show("h.sign-out unknown user", err(attempt(self.idp.admin_user_global_sign_out, UserPoolId=pid,
-                                                   Username="ghost@example.com")))
-        show("h.revoke_token (public API)", err(attempt(self.idp.revoke_token, Token=a2["RefreshToken"], ClientId=cid)))
+        show(
+            "h.sign-out unknown user",
+            err(attempt(self.idp.admin_user_global_sign_out, UserPoolId=pid, Username="ghost@example.com")),
+        )
+        show(
+            "h.revoke_token (public API)",
+            err(attempt(self.idp.revoke_token, Token=a2["RefreshToken"], ClientId=cid)),
+        )
         show("h.  refresh after revoke_token", err(refresh(a2["RefreshToken"])))
 
     # i. admin_get_user / admin_delete_user
@@ -469,27 +745,50 @@ class Probe:
             pid = self.pool("i", **kwargs)
             cid = self.client(pid)["ClientId"]
             self.signup(pid, "i@example.com")
-            show(f"i.[{label}] admin_get_user", attempt(self.idp.admin_get_user, UserPoolId=pid, Username="i@example.com"))
+            show(
+                f"i.[{label}] admin_get_user",
+                attempt(self.idp.admin_get_user, UserPoolId=pid, Username="i@example.com"),
+            )
             rt = self.login(pid, cid, "i@example.com", GOOD_PW)["AuthenticationResult"]["RefreshToken"]
-            show(f"i.[{label}] admin_delete_user", attempt(self.idp.admin_delete_user, UserPoolId=pid, Username="i@example.com"))
-            show(f"i.[{label}] admin_get_user after delete", err(attempt(self.idp.admin_get_user, UserPoolId=pid, Username="i@example.com")))
-            show(f"i.[{label}] delete again", err(attempt(self.idp.admin_delete_user, UserPoolId=pid, Username="i@example.com")))
+            show(
+                f"i.[{label}] admin_delete_user",
+                attempt(self.idp.admin_delete_user, UserPoolId=pid, Username="i@example.com"),
+            )
+            show(
+                f"i.[{label}] admin_get_user after delete",
+                err(attempt(self.idp.admin_get_user, UserPoolId=pid, Username="i@example.com")),
+            )
+            show(
+                f"i.[{label}] delete again",
+                err(attempt(self.idp.admin_delete_user, UserPoolId=pid, Username="i@example.com")),
+            )
             show(f"i.[{label}] login after delete", err(self.login(pid, cid, "i@example.com", GOOD_PW)))
-            r = attempt(self.idp.admin_initiate_auth, UserPoolId=pid, ClientId=cid, AuthFlow="REFRESH_TOKEN_AUTH",
-                        AuthParameters={"REFRESH_TOKEN": rt})
+            r = attempt(
+                self.idp.admin_initiate_auth,
+                UserPoolId=pid,
+                ClientId=cid,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": rt},
+            )
             show(f"i.[{label}] refresh token of deleted user", err(r))
-            show(f"i.[{label}] re-create same email after delete", err(self.create_user(pid, "i@example.com")))
+            show(
+                f"i.[{label}] re-create same email after delete", err(self.create_user(pid, "i@example.com"))
+            )
 
     # l. raw JSON protocol
     def probe_raw(self) -> None:
         import urllib.error
 
-        def post(target: str | None, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+        def post(
+            target: str | None, body: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> tuple[int, dict[str, str], str]:
             h = {"Content-Type": "application/x-amz-json-1.1"}
             if target:
                 h["X-Amz-Target"] = f"AWSCognitoIdentityProviderService.{target}"
             h.update(headers or {})
-            req = urllib.request.Request(self.endpoint + "/", data=json.dumps(body).encode(), headers=h, method="POST")
+            req = urllib.request.Request(
+                self.endpoint + "/", data=json.dumps(body).encode(), headers=h, method="POST"
+            )
             try:
                 with urllib.request.urlopen(req) as resp:
                     return resp.status, dict(resp.headers), resp.read().decode()
@@ -501,15 +800,34 @@ class Probe:
         self.signup(pid, "l@example.com")
         st, hdr, body = post("AdminGetUser", {"UserPoolId": pid, "Username": "ghost@example.com"})
         show("l.unsigned AdminGetUser(unknown) status/body", [st, body])
-        show("l.  error headers", {k: v for k, v in hdr.items() if k.lower().startswith(("x-amz", "content-type"))})
-        st, _, body = post("AdminInitiateAuth", {"UserPoolId": pid, "ClientId": cid, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
-                                                 "AuthParameters": {"USERNAME": "l@example.com", "PASSWORD": "nope"}})
+        show(
+            "l.  error headers",
+            {k: v for k, v in hdr.items() if k.lower().startswith(("x-amz", "content-type"))},
+        )
+        st, _, body = post(
+            "AdminInitiateAuth",
+            {
+                "UserPoolId": pid,
+                "ClientId": cid,
+                "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "l@example.com", "PASSWORD": "nope"},
+            },
+        )
         show("l.unsigned AdminInitiateAuth wrong pw status/body", [st, body])
-        st, _, body = post("AdminInitiateAuth", {"UserPoolId": pid, "ClientId": cid, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
-                                                 "AuthParameters": {"USERNAME": "l@example.com", "PASSWORD": GOOD_PW}})
+        st, _, body = post(
+            "AdminInitiateAuth",
+            {
+                "UserPoolId": pid,
+                "ClientId": cid,
+                "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "l@example.com", "PASSWORD": GOOD_PW},
+            },
+        )
         show("l.unsigned AdminInitiateAuth ok status", st)
-        eu_auth = ("AWS4-HMAC-SHA256 Credential=test/20250101/eu-west-1/cognito-idp/aws4_request, "
-                   "SignedHeaders=host, Signature=0000")
+        eu_auth = (
+            "AWS4-HMAC-SHA256 Credential=test/20250101/eu-west-1/cognito-idp/aws4_request, "
+            "SignedHeaders=host, Signature=0000"
+        )
         st, _, body = post("DescribeUserPool", {"UserPoolId": pid}, {"Authorization": eu_auth})
         show("l.DescribeUserPool signed for eu-west-1 (pool is us-east-1)", [st, body[:160]])
         bad_sig = eu_auth.replace("eu-west-1", "us-east-1")
@@ -530,7 +848,11 @@ class Probe:
     def probe_latency(self) -> None:
         pid = self.pool("k", UsernameAttributes=["email"], Policies={"PasswordPolicy": STRICT_POLICY})
         cid = self.client(pid)["ClientId"]
-        per_op: dict[str, float] = {"admin_create_user": 0.0, "admin_set_user_password": 0.0, "admin_initiate_auth": 0.0}
+        per_op: dict[str, float] = {
+            "admin_create_user": 0.0,
+            "admin_set_user_password": 0.0,
+            "admin_initiate_auth": 0.0,
+        }
         t0 = time.perf_counter()
         for i in range(self.loops):
             email = f"user{i}@example.com"
@@ -567,8 +889,12 @@ def main() -> int:
     ap.add_argument("--endpoint", help="use a running moto server (default: start one on a free port)")
     ap.add_argument("--log", default="/tmp/moto_probe_server.log", help="moto_server log file")
     ap.add_argument("--loops", type=int, default=100, help="iterations for the latency probe")
-    ap.add_argument("--only", nargs="*", help="run only these probes (pools clients create_user set_password auth "
-                                               "tokens refresh_signout get_delete latency raw)")
+    ap.add_argument(
+        "--only",
+        nargs="*",
+        help="run only these probes (pools clients create_user set_password auth "
+        "tokens refresh_signout get_delete latency raw)",
+    )
     args = ap.parse_args()
 
     proc = None
@@ -583,8 +909,18 @@ def main() -> int:
         show("first cognito-idp call after banner (lazy backend import)", f"{time.perf_counter() - t1:.2f}s")
     try:
         p = Probe(endpoint, args.loops)
-        order = ["pools", "clients", "create_user", "set_password", "auth", "tokens",
-                 "refresh_signout", "get_delete", "latency", "raw"]
+        order = [
+            "pools",
+            "clients",
+            "create_user",
+            "set_password",
+            "auth",
+            "tokens",
+            "refresh_signout",
+            "get_delete",
+            "latency",
+            "raw",
+        ]
         for name in args.only or order:
             print(f"\n## {name}", flush=True)
             getattr(p, f"probe_{name}")()

@@ -1,0 +1,122 @@
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use authport_domain::{
+    BoxError, Email, IdentityProvider, LogInError, NewPassword, Password, RsaPublicKey, SignUpError,
+    SigningKeysError, TokenSet, User, UserId,
+};
+
+use crate::hashing::{HashCost, PasswordHasher};
+use crate::store::{InsertUserError, StoreError, StoredRefreshToken, StoredUser, UserStore};
+use crate::tokens::{SigningKey, TokenIssuer, new_refresh_token};
+
+/// Settings of the fake provider.
+#[derive(Debug, Clone)]
+pub struct FakeConfig {
+    /// `iss` of every token.
+    pub issuer: String,
+    /// `client_id` (access token) and `aud` (id token).
+    pub client_id: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub hash_cost: HashCost,
+    /// A configured signing key (PEM); otherwise the store's shared key, created on first use.
+    pub signing_key_pem: Option<String>,
+}
+
+/// The fake identity provider over a [`UserStore`].
+#[derive(Debug)]
+pub struct FakeIdentityProvider<S> {
+    store: Arc<S>,
+    hasher: PasswordHasher,
+    tokens: TokenIssuer,
+    refresh_ttl: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FakeSetupError {
+    #[error("cannot prepare password hashing")]
+    Hashing(#[source] BoxError),
+    #[error(transparent)]
+    Key(#[from] crate::tokens::SigningKeyError),
+    #[error("cannot read or store the signing key")]
+    Store(#[from] StoreError),
+}
+
+impl<S: UserStore> FakeIdentityProvider<S> {
+    pub async fn new(store: Arc<S>, config: FakeConfig) -> Result<Self, FakeSetupError> {
+        if config.hash_cost == HashCost::InsecureFastForTests {
+            tracing::warn!("INSECURE password hashing parameters in use (tests only): never use them in production");
+        }
+        let hasher = PasswordHasher::new(config.hash_cost).await.map_err(FakeSetupError::Hashing)?;
+        let key = match config.signing_key_pem {
+            Some(pem) => SigningKey::from_pem(&pem)?,
+            None => {
+                let candidate = tokio::task::spawn_blocking(SigningKey::generate)
+                    .await
+                    .map_err(|e| FakeSetupError::Hashing(e.into()))??;
+                SigningKey::from_pem(&store.signing_key_pem(candidate.pem().to_owned()).await?)?
+            }
+        };
+        tracing::info!(kid = %key.public_key().kid, "token signing key ready");
+        let tokens = TokenIssuer::new(key, config.issuer, config.client_id, config.access_token_ttl);
+        Ok(Self { store, hasher, tokens, refresh_ttl: config.refresh_token_ttl })
+    }
+}
+
+fn unavailable_or_unexpected<E>(err: StoreError, unavailable: fn(BoxError) -> E, other: fn(BoxError) -> E) -> E {
+    match err {
+        StoreError::Unavailable(e) => unavailable(e),
+        StoreError::Other(e) => other(e),
+    }
+}
+
+impl From<StoreError> for SignUpError {
+    fn from(err: StoreError) -> Self {
+        unavailable_or_unexpected(err, SignUpError::BackendUnavailable, SignUpError::Unexpected)
+    }
+}
+
+#[async_trait]
+impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
+    fn name(&self) -> &'static str {
+        self.store.name()
+    }
+
+    async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError> {
+        let password_hash = self.hasher.hash(password.expose()).await.map_err(SignUpError::Unexpected)?;
+        let id = UserId::parse(uuid::Uuid::new_v4().to_string()).ok_or_else(|| SignUpError::Unexpected("empty uuid".into()))?;
+        let row = StoredUser { id: id.clone(), email: email.clone(), password_hash };
+        match self.store.insert_user(row).await {
+            Ok(()) => Ok(User { id, email: email.clone() }),
+            Err(InsertUserError::Duplicate) => Err(SignUpError::UserExists),
+            Err(InsertUserError::Store(err)) => Err(err.into()),
+        }
+    }
+
+    async fn authenticate(&self, email: &Email, password: &Password) -> Result<TokenSet, LogInError> {
+        let store_err = |e| unavailable_or_unexpected(e, LogInError::BackendUnavailable, LogInError::Unexpected);
+        let user = self.store.find_user_by_email(email).await.map_err(store_err)?;
+        // Unknown users verify against the dummy hash: same work, same answer as a wrong password.
+        let hash = user.as_ref().map(|u| u.password_hash.as_str());
+        let valid = self.hasher.verify(password.expose(), hash).await.map_err(LogInError::Unexpected)?;
+        let Some(user) = user.filter(|_| valid) else {
+            return Err(LogInError::InvalidCredentials);
+        };
+        let user = User { id: user.id, email: user.email };
+        let (access_token, id_token) = self.tokens.mint(&user).map_err(|e| LogInError::Unexpected(e.into()))?;
+        let (refresh_token, token_hash) = new_refresh_token();
+        let stored = StoredRefreshToken {
+            token_hash,
+            user_id: user.id.clone(),
+            expires_at: SystemTime::now() + self.refresh_ttl,
+        };
+        self.store.insert_refresh_token(stored).await.map_err(store_err)?;
+        Ok(TokenSet { access_token, id_token, refresh_token, expires_in: self.tokens.access_ttl() })
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
+        Ok(vec![self.tokens.public_key().clone()])
+    }
+}

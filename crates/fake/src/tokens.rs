@@ -1,0 +1,205 @@
+//! RS256 token minting with Cognito-shaped claims, and the matching JWKS entry.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use authport_domain::{AccessToken, IdToken, RefreshToken, RsaPublicKey, User};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rand::RngCore as _;
+use rsa::pkcs1::DecodeRsaPrivateKey as _;
+use rsa::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, LineEnding};
+use rsa::traits::PublicKeyParts as _;
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+
+/// The scope Cognito puts in access tokens issued by the admin auth flows.
+const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SigningKeyError {
+    #[error("the signing key is not an RSA private key in PKCS#8 or PKCS#1 PEM")]
+    Unreadable,
+    #[error("RSA key generation failed")]
+    Generation(#[source] rsa::Error),
+    #[error("the signing key cannot be used for RS256")]
+    Unusable(#[source] jsonwebtoken::errors::Error),
+}
+
+/// An RSA key pair for RS256, identified by its RFC 7638 thumbprint.
+pub struct SigningKey {
+    pem: String,
+    encoding: EncodingKey,
+    public: RsaPublicKey,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey").field("kid", &self.public.kid).finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// A fresh 2048-bit key (CPU-heavy: call from a blocking context).
+    pub fn generate() -> Result<Self, SigningKeyError> {
+        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(SigningKeyError::Generation)?;
+        let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|_| SigningKeyError::Unreadable)?;
+        Self::from_pem(&pem)
+    }
+
+    /// Loads a PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM.
+    pub fn from_pem(pem: &str) -> Result<Self, SigningKeyError> {
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
+            .map_err(|_| SigningKeyError::Unreadable)?;
+        let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|_| SigningKeyError::Unreadable)?;
+        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(SigningKeyError::Unusable)?;
+        let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+        // RFC 7638: SHA-256 over the required members in lexicographic order, no white space.
+        let thumbprint = Sha256::digest(format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#));
+        let kid = URL_SAFE_NO_PAD.encode(thumbprint);
+        Ok(Self { pem: pem.to_string(), encoding, public: RsaPublicKey { kid, n, e } })
+    }
+
+    pub fn pem(&self) -> &str {
+        &self.pem
+    }
+
+    pub fn public_key(&self) -> &RsaPublicKey {
+        &self.public
+    }
+}
+
+#[derive(Serialize)]
+struct AccessClaims<'a> {
+    sub: &'a str,
+    iss: &'a str,
+    client_id: &'a str,
+    origin_jti: &'a str,
+    token_use: &'static str,
+    scope: &'static str,
+    auth_time: u64,
+    iat: u64,
+    exp: u64,
+    jti: String,
+    username: &'a str,
+}
+
+#[derive(Serialize)]
+struct IdClaims<'a> {
+    sub: &'a str,
+    iss: &'a str,
+    aud: &'a str,
+    origin_jti: &'a str,
+    token_use: &'static str,
+    email: &'a str,
+    email_verified: bool,
+    #[serde(rename = "cognito:username")]
+    cognito_username: &'a str,
+    auth_time: u64,
+    iat: u64,
+    exp: u64,
+    jti: String,
+}
+
+/// Mints access and id tokens the way a Cognito user pool does.
+#[derive(Debug)]
+pub struct TokenIssuer {
+    key: SigningKey,
+    issuer: String,
+    client_id: String,
+    access_ttl: Duration,
+}
+
+impl TokenIssuer {
+    pub fn new(key: SigningKey, issuer: String, client_id: String, access_ttl: Duration) -> Self {
+        Self { key, issuer, client_id, access_ttl }
+    }
+
+    pub fn public_key(&self) -> &RsaPublicKey {
+        self.key.public_key()
+    }
+
+    pub fn access_ttl(&self) -> Duration {
+        self.access_ttl
+    }
+
+    /// Access and id token for `user`, authenticated now.
+    pub fn mint(&self, user: &User) -> Result<(AccessToken, IdToken), jsonwebtoken::errors::Error> {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let exp = now + self.access_ttl.as_secs();
+        let origin_jti = uuid::Uuid::new_v4().to_string();
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.key.public.kid.clone());
+        let email = user.email.as_str();
+        let access = AccessClaims {
+            sub: user.id.as_str(),
+            iss: &self.issuer,
+            client_id: &self.client_id,
+            origin_jti: &origin_jti,
+            token_use: "access",
+            scope: ADMIN_SCOPE,
+            auth_time: now,
+            iat: now,
+            exp,
+            jti: uuid::Uuid::new_v4().to_string(),
+            username: email,
+        };
+        let id = IdClaims {
+            sub: user.id.as_str(),
+            iss: &self.issuer,
+            aud: &self.client_id,
+            origin_jti: &origin_jti,
+            token_use: "id",
+            email,
+            email_verified: true,
+            cognito_username: email,
+            auth_time: now,
+            iat: now,
+            exp,
+            jti: uuid::Uuid::new_v4().to_string(),
+        };
+        Ok((
+            AccessToken::new(jsonwebtoken::encode(&header, &access, &self.key.encoding)?),
+            IdToken::new(jsonwebtoken::encode(&header, &id, &self.key.encoding)?),
+        ))
+    }
+}
+
+/// A new opaque refresh token and the SHA-256 (hex) under which it is stored.
+pub fn new_refresh_token() -> (RefreshToken, String) {
+    let mut bytes = [0u8; 48];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_refresh_token(&token);
+    (RefreshToken::new(token), hash)
+}
+
+pub fn hash_refresh_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pem_round_trips_to_the_same_kid() {
+        let key = SigningKey::generate().expect("key");
+        let again = SigningKey::from_pem(key.pem()).expect("reload");
+        assert_eq!(key.public_key(), again.public_key());
+        assert_eq!(key.public_key().e, "AQAB");
+        assert!(SigningKey::from_pem("not a key").is_err());
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_stored_hashed() {
+        let (a, hash_a) = new_refresh_token();
+        let (b, _) = new_refresh_token();
+        assert_ne!(a.expose(), b.expose());
+        assert_eq!(hash_a, hash_refresh_token(a.expose()));
+        assert_eq!(hash_a.len(), 64);
+        assert!(!hash_a.contains(a.expose()));
+    }
+}
