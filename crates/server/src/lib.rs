@@ -1,1 +1,13 @@
+//! # authport-server — the inbound HTTP edge and the `authport` binary
+//!
+//! - [`config`]: command line / environment configuration (`clap`).
+//! - [`startup`]: [`Application::build`] wires the chosen backend adapter behind the
+//!   `IdentityProvider` port and binds the warp server.
+//! - `http`: filters, handlers, wire types and the one place where errors become HTTP answers.
 
+pub mod config;
+mod http;
+pub mod startup;
+pub mod telemetry;
+
+pub use startup::{Application, run};

@@ -1,0 +1,95 @@
+//! Reusable filters: injection, method matching that answers 405 properly, JSON bodies.
+
+use authport_domain::AuthService;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use warp::http::{HeaderMap, Method};
+use warp::{Filter, Rejection};
+
+use super::MAX_BODY_BYTES;
+use super::problem::ApiError;
+
+/// Hands the use cases to a handler.
+pub fn with_service(service: AuthService) -> impl Filter<Extract = (AuthService,), Error = std::convert::Infallible> + Clone {
+    warp::any().map(move || service.clone())
+}
+
+/// Matches `expected`, or rejects with a 405 that names the allowed method.
+///
+/// warp's own method filters reject with a generic "method not allowed" that loses against
+/// other routes' rejections in odd ways; this custom rejection carries the `Allow` value and
+/// outranks "not found" deterministically (a route whose path matched always wins).
+pub fn method(expected: Method) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::method()
+        .and_then(move |actual: Method| {
+            let expected = expected.clone();
+            async move {
+                if actual == expected {
+                    Ok(())
+                } else {
+                    Err(warp::reject::custom(ApiError::MethodNotAllowed { allow: expected }))
+                }
+            }
+        })
+        .untuple_one()
+}
+
+/// A JSON request body of type `T`: `Content-Type` must be JSON, the body at most
+/// [`MAX_BODY_BYTES`], and it must deserialize into `T` (else `400 malformed_request`).
+pub fn json_body<T: DeserializeOwned + Send>() -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
+    warp::header::headers_cloned()
+        .and_then(|headers: HeaderMap| async move { require_json(&headers) })
+        .untuple_one()
+        .and(warp::body::content_length_limit(MAX_BODY_BYTES))
+        .and(warp::body::bytes())
+        .and_then(|body: Bytes| async move { parse_json(&body).map_err(warp::reject::custom) })
+}
+
+fn require_json(headers: &HeaderMap) -> Result<(), Rejection> {
+    let is_json = headers
+        .get(warp::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|essence| {
+            let essence = essence.trim().to_ascii_lowercase();
+            essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+        })
+        .unwrap_or(false);
+    if is_json { Ok(()) } else { Err(warp::reject::custom(ApiError::UnsupportedMediaType)) }
+}
+
+/// Parses JSON, describing failures without echoing any submitted value.
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|err| {
+        use serde_json::error::Category;
+        let detail = match err.classify() {
+            Category::Syntax | Category::Eof | Category::Io => "the request body is not valid JSON".to_owned(),
+            Category::Data => {
+                let msg = err.to_string();
+                // serde's "missing field `x`" / "duplicate field `x`" name a field, never a value.
+                if msg.starts_with("missing field") || msg.starts_with("duplicate field") {
+                    msg.split(" at line").next().unwrap_or("invalid request body").to_owned()
+                } else {
+                    "a field of the request body has the wrong type".to_owned()
+                }
+            }
+        };
+        ApiError::MalformedRequest { detail }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::dto::CredentialsRequest;
+
+    #[test]
+    fn json_errors_never_echo_values() {
+        let err = parse_json::<CredentialsRequest>(br#"{"email":"a@b.c","password":12345678}"#).expect_err("typed");
+        let ApiError::MalformedRequest { detail } = err else { panic!() };
+        assert!(!detail.contains("12345678"), "{detail}");
+        let err = parse_json::<CredentialsRequest>(br#"{"email":"a@b.c"}"#).expect_err("missing");
+        let ApiError::MalformedRequest { detail } = err else { panic!() };
+        assert_eq!(detail, "missing field `password`");
+    }
+}

@@ -1,0 +1,43 @@
+//! The HTTP edge (warp): filters decide *which* request, handlers decide *what* happens,
+//! [`problem`] decides how every failure is answered.
+
+mod dto;
+mod filters;
+mod handlers;
+mod problem;
+
+use authport_domain::AuthService;
+use warp::Filter;
+use warp::http::Method;
+
+/// Largest request body accepted (bytes).
+pub const MAX_BODY_BYTES: u64 = 16 * 1024;
+
+/// Every route of API v1 plus the operational endpoints, with one `recover` at the end.
+pub fn routes(service: AuthService) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
+    let signup = warp::path!("v1" / "signup")
+        .and(filters::method(Method::POST))
+        .and(filters::json_body())
+        .and(filters::with_service(service.clone()))
+        .and_then(handlers::sign_up);
+
+    let login = warp::path!("v1" / "login")
+        .and(filters::method(Method::POST))
+        .and(filters::json_body())
+        .and(filters::with_service(service.clone()))
+        .and_then(handlers::log_in);
+
+    let jwks = warp::path!(".well-known" / "jwks.json")
+        .and(filters::method(Method::GET))
+        .and(filters::with_service(service))
+        .and_then(handlers::jwks);
+
+    let healthz = warp::path!("healthz").and(filters::method(Method::GET)).map(handlers::healthz);
+
+    signup
+        .or(login)
+        .or(jwks)
+        .or(healthz)
+        .recover(problem::recover)
+        .with(warp::trace::request())
+}

@@ -1,0 +1,261 @@
+//! The one place where failures become HTTP answers: RFC 9457 `application/problem+json`
+//! with a stable `code` member. Internals are logged (by the use cases, or here for
+//! unexpected rejections) and never sent.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use authport_domain::{LogInError, PolicyRule, SignUpError, SigningKeysError};
+use serde::Serialize;
+use warp::http::{HeaderValue, Method, StatusCode, header};
+use warp::reply::Response;
+use warp::{Rejection, Reply};
+
+/// Every failure the HTTP API can answer with.
+#[derive(Debug)]
+pub enum ApiError {
+    SignUp(SignUpError),
+    LogIn(LogInError),
+    SigningKeys(SigningKeysError),
+    MalformedRequest { detail: String },
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    LengthRequired,
+    NotFound,
+    MethodNotAllowed { allow: Method },
+    /// A rejection nobody mapped: a bug, logged where it is detected.
+    Internal,
+}
+
+impl warp::reject::Reject for ApiError {}
+
+impl From<SignUpError> for ApiError {
+    fn from(err: SignUpError) -> Self {
+        Self::SignUp(err)
+    }
+}
+
+impl From<LogInError> for ApiError {
+    fn from(err: LogInError) -> Self {
+        Self::LogIn(err)
+    }
+}
+
+impl From<SigningKeysError> for ApiError {
+    fn from(err: SigningKeysError) -> Self {
+        Self::SigningKeys(err)
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Problem {
+    #[serde(rename = "type")]
+    type_: String,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    violations: Option<Vec<Violation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Violation {
+    rule: &'static str,
+    detail: String,
+}
+
+/// The stable, documented name of a policy rule.
+fn rule_code(rule: PolicyRule) -> &'static str {
+    match rule {
+        PolicyRule::MinLength(_) => "min_length",
+        PolicyRule::MaxLength(_) => "max_length",
+        PolicyRule::Lowercase => "lowercase",
+        PolicyRule::Uppercase => "uppercase",
+        PolicyRule::Digit => "digit",
+        PolicyRule::Symbol => "symbol",
+        PolicyRule::NoSurroundingWhitespace => "no_surrounding_whitespace",
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: String,
+    retry_after: Option<Duration>,
+    allow: Option<Method>,
+    violations: Option<Vec<Violation>>,
+    session: Option<String>,
+}
+
+impl Answer {
+    fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, code, title, detail: detail.into(), retry_after: None, allow: None, violations: None, session: None }
+    }
+
+    fn rate_limited(retry_after: Option<Duration>) -> Self {
+        Self {
+            retry_after: Some(retry_after.unwrap_or(Duration::from_secs(1))),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests", "Too many requests; retry later.")
+        }
+    }
+
+    fn unavailable() -> Self {
+        Self {
+            retry_after: Some(Duration::from_secs(5)),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "backend_unavailable",
+                "Identity backend unavailable",
+                "The identity backend is unavailable; retry later.",
+            )
+        }
+    }
+
+    fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error", "An unexpected error occurred.")
+    }
+}
+
+impl ApiError {
+    fn answer(&self) -> Answer {
+        match self {
+            Self::SignUp(err) => match err {
+                SignUpError::InvalidEmail(e) => {
+                    Answer::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_email", "Invalid e-mail address", e.to_string())
+                }
+                SignUpError::WeakPassword(weak) => Answer {
+                    violations: Some(
+                        weak.violations
+                            .iter()
+                            .map(|rule| Violation { rule: rule_code(*rule), detail: format!("The password {rule}.") })
+                            .collect(),
+                    ),
+                    ..Answer::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "weak_password",
+                        "Password does not meet the policy",
+                        "The password does not meet the password policy; see `violations`.",
+                    )
+                },
+                SignUpError::UserExists => Answer::new(
+                    StatusCode::CONFLICT,
+                    "user_exists",
+                    "User already exists",
+                    "A user with this e-mail address already exists.",
+                ),
+                SignUpError::RateLimited { retry_after } => Answer::rate_limited(*retry_after),
+                SignUpError::BackendUnavailable(_) => Answer::unavailable(),
+                SignUpError::Unexpected(_) => Answer::internal(),
+            },
+            Self::LogIn(err) => match err {
+                LogInError::InvalidCredentials => Answer::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_credentials",
+                    "Invalid credentials",
+                    "The e-mail address or password is incorrect.",
+                ),
+                LogInError::PasswordChangeRequired { session } => Answer {
+                    session: Some(session.expose().to_owned()),
+                    ..Answer::new(
+                        StatusCode::FORBIDDEN,
+                        "password_change_required",
+                        "Password change required",
+                        "The user must choose a new password; answer with `session`.",
+                    )
+                },
+                LogInError::RateLimited { retry_after } => Answer::rate_limited(*retry_after),
+                LogInError::BackendUnavailable(_) => Answer::unavailable(),
+                LogInError::Unexpected(_) => Answer::internal(),
+            },
+            Self::SigningKeys(err) => match err {
+                SigningKeysError::BackendUnavailable(_) => Answer::unavailable(),
+                SigningKeysError::Unexpected(_) => Answer::internal(),
+            },
+            Self::MalformedRequest { detail } => {
+                Answer::new(StatusCode::BAD_REQUEST, "malformed_request", "Malformed request", detail.clone())
+            }
+            Self::UnsupportedMediaType => Answer::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "Send the request body as `Content-Type: application/json`.",
+            ),
+            Self::PayloadTooLarge => Answer::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+                format!("The request body must not exceed {} bytes.", super::MAX_BODY_BYTES),
+            ),
+            Self::LengthRequired => Answer::new(
+                StatusCode::LENGTH_REQUIRED,
+                "length_required",
+                "Length required",
+                "Send the request body with a Content-Length header.",
+            ),
+            Self::Internal => Answer::internal(),
+            Self::NotFound => Answer::new(StatusCode::NOT_FOUND, "not_found", "Not found", "No such resource."),
+            Self::MethodNotAllowed { allow } => Answer {
+                allow: Some(allow.clone()),
+                ..Answer::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "Method not allowed",
+                    format!("This resource only allows {allow}."),
+                )
+            },
+        }
+    }
+
+    pub fn into_response(&self) -> Response {
+        let answer = self.answer();
+        let body = Problem {
+            type_: format!("urn:authport:problem:{}", answer.code),
+            title: answer.title,
+            status: answer.status.as_u16(),
+            detail: answer.detail,
+            code: answer.code,
+            violations: answer.violations,
+            session: answer.session,
+        };
+        let mut response = warp::reply::with_status(warp::reply::json(&body), answer.status).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(delay) = answer.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(delay.as_secs().max(1)));
+        }
+        if let Some(allow) = answer.allow
+            && let Ok(value) = HeaderValue::from_str(allow.as_str())
+        {
+            headers.insert(header::ALLOW, value);
+        }
+        response
+    }
+}
+
+/// The single `recover`: maps every rejection (ours and warp's) to a problem answer.
+pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    let fallback;
+    let err = if let Some(err) = rejection.find::<ApiError>() {
+        err
+    } else {
+        fallback = if rejection.is_not_found() {
+            ApiError::NotFound
+        } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+            ApiError::PayloadTooLarge
+        } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
+            ApiError::LengthRequired
+        } else if rejection.find::<warp::reject::UnsupportedMediaType>().is_some() {
+            ApiError::UnsupportedMediaType
+        } else {
+            tracing::error!(?rejection, "unhandled rejection");
+            ApiError::Internal
+        };
+        &fallback
+    };
+    Ok(err.into_response())
+}

@@ -1,0 +1,132 @@
+//! Wiring: configuration → backend adapter → use cases → warp server.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use authport_domain::{AuthService, IdentityProvider};
+use authport_fake::{FakeConfig, FakeIdentityProvider, HashCost, MemoryStore};
+use tokio::net::TcpListener;
+
+use crate::config::{Backend, Cli, Config, HashCostArg};
+use crate::http;
+
+/// A bound, ready-to-serve authport.
+pub struct Application {
+    local_addr: SocketAddr,
+    listener: TcpListener,
+    service: AuthService,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("local_addr", &self.local_addr).field("service", &self.service).finish()
+    }
+}
+
+impl Application {
+    /// Binds the listener, then builds the configured backend (the fake's default issuer is
+    /// the bound address, so it must be known first).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let local_addr = listener.local_addr()?;
+        let service = build_service(&config, local_addr).await?;
+        Ok(Self { local_addr, listener, service })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn service(&self) -> &AuthService {
+        &self.service
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        tracing::info!(backend = self.service.backend_name(), address = %self.local_addr, "authport listening");
+        let routes = http::routes(self.service);
+        warp::serve(routes).incoming(self.listener).graceful(shutdown).run().await;
+        tracing::info!("authport stopped");
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) {
+        self.run_until(shutdown_signal()).await;
+    }
+}
+
+/// Builds the use cases over the adapter `config.backend` names.
+async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Result<AuthService> {
+    let policy = config.policy.policy();
+    let provider: Arc<dyn IdentityProvider> = match config.backend {
+        Backend::Memory => {
+            Arc::new(FakeIdentityProvider::new(Arc::new(MemoryStore::new()), fake_config(config, local_addr)?).await?)
+        }
+    };
+    tracing::info!(backend = provider.name(), ?policy, "password policy");
+    Ok(AuthService::new(provider, policy))
+}
+
+fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeConfig> {
+    let tokens = &config.tokens;
+    let signing_key_pem = match &tokens.signing_key_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path).with_context(|| format!("cannot read signing key file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    Ok(FakeConfig {
+        issuer: tokens.issuer.clone().unwrap_or_else(|| format!("http://{local_addr}")),
+        client_id: tokens.client_id.clone(),
+        access_token_ttl: Duration::from_secs(tokens.access_token_ttl),
+        refresh_token_ttl: Duration::from_secs(tokens.refresh_token_ttl),
+        hash_cost: match tokens.hash_cost {
+            HashCostArg::Owasp => HashCost::Owasp,
+            HashCostArg::InsecureFastForTests => HashCost::InsecureFastForTests,
+        },
+        signing_key_pem,
+    })
+}
+
+/// The binary's entry point once logging is set up.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let app = Application::build(cli.config).await?;
+    app.run_until_stopped().await;
+    Ok(())
+}
+
+fn shutdown_signal() -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    Box::pin(async {
+        let ctrl_c = async {
+            if let Err(err) = tokio::signal::ctrl_c().await {
+                tracing::error!(%err, "cannot listen for Ctrl-C");
+                std::future::pending::<()>().await;
+            }
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut sig) => {
+                    sig.recv().await;
+                }
+                Err(err) => {
+                    tracing::error!(%err, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = terminate => {},
+        }
+        tracing::info!("shutdown signal received, finishing in-flight requests");
+    })
+}

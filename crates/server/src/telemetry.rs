@@ -1,0 +1,17 @@
+//! Logging set-up. Passwords and tokens are secret types (`secrecy`, redacting `Debug`) and are
+//! never passed to a log macro.
+
+use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber (`RUST_LOG` filters, default `info`). A second call — as in
+/// tests that start several servers — keeps the first subscriber.
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _already_set = match format {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}
