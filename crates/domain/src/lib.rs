@@ -18,5 +18,5 @@ pub use model::email::{Email, EmailError};
 pub use model::password::{NewPassword, Password, PasswordPolicy, PolicyRule, WeakPassword};
 pub use model::token::{AccessToken, ChallengeSession, IdToken, RefreshToken, TokenSet};
 pub use model::user::{User, UserId};
-pub use port::{BoxError, IdentityProvider, LogInError, RsaPublicKey, SignUpError, SigningKeysError};
+pub use port::{BoxError, IdentityProvider, LogInError, NewPasswordError, RsaPublicKey, SignUpError, SigningKeysError};
 pub use service::AuthService;

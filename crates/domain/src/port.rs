@@ -48,6 +48,20 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// and `Unexpected` as for [`IdentityProvider::create_user`].
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<TokenSet, LogInError>;
 
+    /// Answers a `NEW_PASSWORD_REQUIRED` challenge from [`IdentityProvider::authenticate`]:
+    /// sets `new_password` as the user's permanent password and issues tokens.
+    ///
+    /// Adapters MUST return [`NewPasswordError::InvalidSession`] when `session` is unknown,
+    /// expired or belongs to another user (backends that never issue challenges — the fake
+    /// ones — always do); [`NewPasswordError::WeakPassword`] when the backend's own policy
+    /// rejects the password; the rest as for [`IdentityProvider::create_user`].
+    async fn complete_new_password(
+        &self,
+        email: &Email,
+        session: &ChallengeSession,
+        new_password: &NewPassword,
+    ) -> Result<TokenSet, NewPasswordError>;
+
     /// The public keys that verify the tokens this backend issues (published as a JWKS).
     async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError>;
 }
@@ -94,6 +108,25 @@ pub enum LogInError {
     /// the challenge.
     #[error("the user must set a new password")]
     PasswordChangeRequired { session: ChallengeSession },
+    #[error("the identity backend is throttling requests")]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("the identity backend is unavailable")]
+    BackendUnavailable(#[source] BoxError),
+    #[error("unexpected identity backend failure")]
+    Unexpected(#[source] BoxError),
+}
+
+/// Failures answering a new-password challenge.
+#[derive(Debug, thiserror::Error)]
+pub enum NewPasswordError {
+    /// The e-mail address is not acceptable (produced by the use case only).
+    #[error(transparent)]
+    InvalidEmail(#[from] EmailError),
+    #[error(transparent)]
+    WeakPassword(#[from] WeakPassword),
+    /// The challenge session is unknown, expired, used or not this user's.
+    #[error("the challenge session is invalid or expired")]
+    InvalidSession,
     #[error("the identity backend is throttling requests")]
     RateLimited { retry_after: Option<Duration> },
     #[error("the identity backend is unavailable")]

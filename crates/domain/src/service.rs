@@ -6,9 +6,10 @@ use secrecy::SecretString;
 
 use crate::model::email::Email;
 use crate::model::password::{Password, PasswordPolicy};
+use crate::model::token::ChallengeSession;
 use crate::model::token::TokenSet;
 use crate::model::user::User;
-use crate::port::{IdentityProvider, LogInError, RsaPublicKey, SignUpError, SigningKeysError};
+use crate::port::{IdentityProvider, LogInError, NewPasswordError, RsaPublicKey, SignUpError, SigningKeysError};
 
 /// The application service the inbound (HTTP) edge calls.
 ///
@@ -22,10 +23,7 @@ pub struct AuthService {
 
 impl std::fmt::Debug for AuthService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthService")
-            .field("backend", &self.provider.name())
-            .field("policy", &self.policy)
-            .finish()
+        f.debug_struct("AuthService").field("backend", &self.provider.name()).field("policy", &self.policy).finish()
     }
 }
 
@@ -83,6 +81,32 @@ impl AuthService {
             Err(LogInError::InvalidCredentials) => {
                 tracing::info!(email = %email.masked(), "log-in refused: invalid credentials");
                 Err(LogInError::InvalidCredentials)
+            }
+            Err(err) => {
+                log_backend_error(&err);
+                Err(err)
+            }
+        }
+    }
+
+    /// Completes a `NEW_PASSWORD_REQUIRED` challenge: the new password must meet the policy.
+    #[tracing::instrument(name = "complete_new_password", skip_all, fields(backend = self.provider.name()))]
+    pub async fn complete_new_password(
+        &self,
+        raw_email: &str,
+        session: ChallengeSession,
+        raw_new_password: SecretString,
+    ) -> Result<TokenSet, NewPasswordError> {
+        let email = Email::parse(raw_email)?;
+        let password = self.policy.check(raw_new_password)?;
+        match self.provider.complete_new_password(&email, &session, &password).await {
+            Ok(tokens) => {
+                tracing::info!(email = %email.masked(), "new password set, user logged in");
+                Ok(tokens)
+            }
+            Err(NewPasswordError::InvalidSession) => {
+                tracing::info!(email = %email.masked(), "new password refused: invalid session");
+                Err(NewPasswordError::InvalidSession)
             }
             Err(err) => {
                 log_backend_error(&err);
@@ -155,6 +179,16 @@ mod tests {
                 }),
                 _ => Err(LogInError::InvalidCredentials),
             }
+        }
+
+        async fn complete_new_password(
+            &self,
+            _: &Email,
+            _: &ChallengeSession,
+            _: &NewPassword,
+        ) -> Result<TokenSet, NewPasswordError> {
+            *self.calls.lock().expect("lock") += 1;
+            Err(NewPasswordError::InvalidSession)
         }
 
         async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {

@@ -53,9 +53,7 @@ impl PasswordHasher {
         let password = SecretString::from(password.to_owned());
         let matches = tokio::task::spawn_blocking(move || -> Result<bool, BoxError> {
             let parsed = PasswordHash::new(&phc).map_err(|e| format!("stored hash unreadable: {e}"))?;
-            Ok(Argon2::default()
-                .verify_password(password.expose_secret().as_bytes(), &parsed)
-                .is_ok())
+            Ok(Argon2::default().verify_password(password.expose_secret().as_bytes(), &parsed).is_ok())
         })
         .await??;
         Ok(known_user && matches)

@@ -3,8 +3,8 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use authport_domain::{
-    BoxError, Email, IdentityProvider, LogInError, NewPassword, Password, RsaPublicKey, SignUpError,
-    SigningKeysError, TokenSet, User, UserId,
+    BoxError, ChallengeSession, Email, IdentityProvider, LogInError, NewPassword, NewPasswordError, Password,
+    RsaPublicKey, SignUpError, SigningKeysError, TokenSet, User, UserId,
 };
 
 use crate::hashing::{HashCost, PasswordHasher};
@@ -86,7 +86,8 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
 
     async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError> {
         let password_hash = self.hasher.hash(password.expose()).await.map_err(SignUpError::Unexpected)?;
-        let id = UserId::parse(uuid::Uuid::new_v4().to_string()).ok_or_else(|| SignUpError::Unexpected("empty uuid".into()))?;
+        let id = UserId::parse(uuid::Uuid::new_v4().to_string())
+            .ok_or_else(|| SignUpError::Unexpected("empty uuid".into()))?;
         let row = StoredUser { id: id.clone(), email: email.clone(), password_hash };
         match self.store.insert_user(row).await {
             Ok(()) => Ok(User { id, email: email.clone() }),
@@ -114,6 +115,17 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
         };
         self.store.insert_refresh_token(stored).await.map_err(store_err)?;
         Ok(TokenSet { access_token, id_token, refresh_token, expires_in: self.tokens.access_ttl() })
+    }
+
+    /// The fake backends create every user with a permanent password, so they never issue a
+    /// challenge and no session can be valid.
+    async fn complete_new_password(
+        &self,
+        _email: &Email,
+        _session: &ChallengeSession,
+        _new_password: &NewPassword,
+    ) -> Result<TokenSet, NewPasswordError> {
+        Err(NewPasswordError::InvalidSession)
     }
 
     async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {

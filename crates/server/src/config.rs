@@ -7,7 +7,11 @@ use authport_domain::PasswordPolicy;
 use clap::{ArgAction, Args, Parser, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "authport", version, about = "Sign-up and log-in with e-mail + password, backed by AWS Cognito or a local fake.")]
+#[command(
+    name = "authport",
+    version,
+    about = "Sign-up and log-in with e-mail + password, backed by AWS Cognito or a local fake."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,

@@ -31,9 +31,8 @@ impl Application {
     /// Binds the listener, then builds the configured backend (the fake's default issuer is
     /// the bound address, so it must be known first).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener =
+            TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let local_addr = listener.local_addr()?;
         let service = build_service(&config, local_addr).await?;
         Ok(Self { local_addr, listener, service })
@@ -77,7 +76,8 @@ fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeCo
     let tokens = &config.tokens;
     let signing_key_pem = match &tokens.signing_key_file {
         Some(path) => Some(
-            std::fs::read_to_string(path).with_context(|| format!("cannot read signing key file {}", path.display()))?,
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read signing key file {}", path.display()))?,
         ),
         None => None,
     };

@@ -35,9 +35,7 @@ impl Email {
             return Err(EmailError::TooLong);
         }
         let normalised = trimmed.to_lowercase();
-        let plain_addr_spec = !normalised
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+        let plain_addr_spec = !normalised.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
         if plain_addr_spec && email_address::EmailAddress::is_valid(&normalised) {
             Ok(Self(normalised))
         } else {

@@ -128,11 +128,7 @@ impl PasswordPolicy {
     /// Checks a candidate against every rule and reports *all* violations at once.
     pub fn check(&self, candidate: SecretString) -> Result<NewPassword, WeakPassword> {
         let violations = self.violations(candidate.expose_secret());
-        if violations.is_empty() {
-            Ok(NewPassword(Password(candidate)))
-        } else {
-            Err(WeakPassword { violations })
-        }
+        if violations.is_empty() { Ok(NewPassword(Password(candidate))) } else { Err(WeakPassword { violations }) }
     }
 
     /// The rules `candidate` breaks, in declaration order of [`PolicyRule`].
@@ -151,10 +147,7 @@ impl PasswordPolicy {
                 PolicyRule::NoSurroundingWhitespace,
             ),
         ];
-        checks
-            .into_iter()
-            .filter_map(|(violated, rule)| violated.then_some(rule))
-            .collect()
+        checks.into_iter().filter_map(|(violated, rule)| violated.then_some(rule)).collect()
     }
 }
 

@@ -47,10 +47,7 @@ impl UserStore for MemoryStore {
     }
 
     async fn insert_refresh_token(&self, token: StoredRefreshToken) -> Result<(), StoreError> {
-        self.refresh_tokens
-            .lock()
-            .map_err(poisoned)?
-            .insert(token.token_hash.clone(), token);
+        self.refresh_tokens.lock().map_err(poisoned)?.insert(token.token_hash.clone(), token);
         Ok(())
     }
 

@@ -11,6 +11,14 @@ pub struct CredentialsRequest {
     pub password: SecretString,
 }
 
+/// Body of `POST /v1/login/new-password`: answers a `password_change_required` log-in.
+#[derive(Debug, Deserialize)]
+pub struct NewPasswordRequest {
+    pub email: String,
+    pub session: SecretString,
+    pub new_password: SecretString,
+}
+
 #[derive(Debug, Serialize)]
 pub struct SignUpResponse<'a> {
     pub user_id: &'a str,

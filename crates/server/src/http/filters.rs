@@ -10,7 +10,9 @@ use super::MAX_BODY_BYTES;
 use super::problem::ApiError;
 
 /// Hands the use cases to a handler.
-pub fn with_service(service: AuthService) -> impl Filter<Extract = (AuthService,), Error = std::convert::Infallible> + Clone {
+pub fn with_service(
+    service: AuthService,
+) -> impl Filter<Extract = (AuthService,), Error = std::convert::Infallible> + Clone {
     warp::any().map(move || service.clone())
 }
 

@@ -1,10 +1,11 @@
 //! Handlers: wire types in, use case, wire types out. Failures become [`ApiError`] rejections.
 
-use authport_domain::AuthService;
+use authport_domain::{AuthService, ChallengeSession, TokenSet};
+use secrecy::ExposeSecret as _;
 use warp::http::{StatusCode, header};
 use warp::{Rejection, Reply, reply};
 
-use super::dto::{CredentialsRequest, Jwk, Jwks, SignUpResponse, TokenResponse};
+use super::dto::{CredentialsRequest, Jwk, Jwks, NewPasswordRequest, SignUpResponse, TokenResponse};
 use super::problem::ApiError;
 
 pub async fn sign_up(body: CredentialsRequest, service: AuthService) -> Result<impl Reply, Rejection> {
@@ -14,12 +15,20 @@ pub async fn sign_up(body: CredentialsRequest, service: AuthService) -> Result<i
 
 pub async fn log_in(body: CredentialsRequest, service: AuthService) -> Result<impl Reply, Rejection> {
     let tokens = service.log_in(&body.email, body.password).await.map_err(ApiError::from)?;
-    // RFC 6749 §5.1: token responses must not be cached.
-    Ok(reply::with_header(
-        reply::with_header(reply::json(&TokenResponse::from(&tokens)), header::CACHE_CONTROL, "no-store"),
-        header::PRAGMA,
-        "no-cache",
-    ))
+    Ok(token_reply(&tokens))
+}
+
+pub async fn complete_new_password(body: NewPasswordRequest, service: AuthService) -> Result<impl Reply, Rejection> {
+    let session = ChallengeSession::new(body.session.expose_secret());
+    let tokens =
+        service.complete_new_password(&body.email, session, body.new_password).await.map_err(ApiError::from)?;
+    Ok(token_reply(&tokens))
+}
+
+/// RFC 6749 §5.1: token responses must not be cached.
+fn token_reply(tokens: &TokenSet) -> impl Reply + use<> {
+    let body = reply::json(&TokenResponse::from(tokens));
+    reply::with_header(reply::with_header(body, header::CACHE_CONTROL, "no-store"), header::PRAGMA, "no-cache")
 }
 
 pub async fn jwks(service: AuthService) -> Result<impl Reply, Rejection> {

@@ -14,7 +14,9 @@ use warp::http::Method;
 pub const MAX_BODY_BYTES: u64 = 16 * 1024;
 
 /// Every route of API v1 plus the operational endpoints, with one `recover` at the end.
-pub fn routes(service: AuthService) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
+pub fn routes(
+    service: AuthService,
+) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
     let signup = warp::path!("v1" / "signup")
         .and(filters::method(Method::POST))
         .and(filters::json_body())
@@ -27,6 +29,12 @@ pub fn routes(service: AuthService) -> impl Filter<Extract = (impl warp::Reply,)
         .and(filters::with_service(service.clone()))
         .and_then(handlers::log_in);
 
+    let new_password = warp::path!("v1" / "login" / "new-password")
+        .and(filters::method(Method::POST))
+        .and(filters::json_body())
+        .and(filters::with_service(service.clone()))
+        .and_then(handlers::complete_new_password);
+
     let jwks = warp::path!(".well-known" / "jwks.json")
         .and(filters::method(Method::GET))
         .and(filters::with_service(service))
@@ -34,10 +42,5 @@ pub fn routes(service: AuthService) -> impl Filter<Extract = (impl warp::Reply,)
 
     let healthz = warp::path!("healthz").and(filters::method(Method::GET)).map(handlers::healthz);
 
-    signup
-        .or(login)
-        .or(jwks)
-        .or(healthz)
-        .recover(problem::recover)
-        .with(warp::trace::request())
+    signup.or(login).or(new_password).or(jwks).or(healthz).recover(problem::recover).with(warp::trace::request())
 }

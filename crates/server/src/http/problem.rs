@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use authport_domain::{LogInError, PolicyRule, SignUpError, SigningKeysError};
+use authport_domain::{LogInError, NewPasswordError, PolicyRule, SignUpError, SigningKeysError, WeakPassword};
 use serde::Serialize;
 use warp::http::{HeaderValue, Method, StatusCode, header};
 use warp::reply::Response;
@@ -16,13 +16,18 @@ use warp::{Rejection, Reply};
 pub enum ApiError {
     SignUp(SignUpError),
     LogIn(LogInError),
+    NewPassword(NewPasswordError),
     SigningKeys(SigningKeysError),
-    MalformedRequest { detail: String },
+    MalformedRequest {
+        detail: String,
+    },
     UnsupportedMediaType,
     PayloadTooLarge,
     LengthRequired,
     NotFound,
-    MethodNotAllowed { allow: Method },
+    MethodNotAllowed {
+        allow: Method,
+    },
     /// A rejection nobody mapped: a bug, logged where it is detected.
     Internal,
 }
@@ -38,6 +43,12 @@ impl From<SignUpError> for ApiError {
 impl From<LogInError> for ApiError {
     fn from(err: LogInError) -> Self {
         Self::LogIn(err)
+    }
+}
+
+impl From<NewPasswordError> for ApiError {
+    fn from(err: NewPasswordError) -> Self {
+        Self::NewPassword(err)
     }
 }
 
@@ -93,13 +104,48 @@ struct Answer {
 
 impl Answer {
     fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code, title, detail: detail.into(), retry_after: None, allow: None, violations: None, session: None }
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            retry_after: None,
+            allow: None,
+            violations: None,
+            session: None,
+        }
+    }
+
+    fn invalid_email(err: &authport_domain::EmailError) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_email", "Invalid e-mail address", err.to_string())
+    }
+
+    fn weak_password(weak: &WeakPassword) -> Self {
+        Self {
+            violations: Some(
+                weak.violations
+                    .iter()
+                    .map(|rule| Violation { rule: rule_code(*rule), detail: format!("The password {rule}.") })
+                    .collect(),
+            ),
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "weak_password",
+                "Password does not meet the policy",
+                "The password does not meet the password policy; see `violations`.",
+            )
+        }
     }
 
     fn rate_limited(retry_after: Option<Duration>) -> Self {
         Self {
             retry_after: Some(retry_after.unwrap_or(Duration::from_secs(1))),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests", "Too many requests; retry later.")
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests",
+                "Too many requests; retry later.",
+            )
         }
     }
 
@@ -116,7 +162,12 @@ impl Answer {
     }
 
     fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error", "An unexpected error occurred.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal server error",
+            "An unexpected error occurred.",
+        )
     }
 }
 
@@ -124,9 +175,12 @@ impl ApiError {
     fn answer(&self) -> Answer {
         match self {
             Self::SignUp(err) => match err {
-                SignUpError::InvalidEmail(e) => {
-                    Answer::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_email", "Invalid e-mail address", e.to_string())
-                }
+                SignUpError::InvalidEmail(e) => Answer::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_email",
+                    "Invalid e-mail address",
+                    e.to_string(),
+                ),
                 SignUpError::WeakPassword(weak) => Answer {
                     violations: Some(
                         weak.violations
@@ -170,6 +224,19 @@ impl ApiError {
                 LogInError::RateLimited { retry_after } => Answer::rate_limited(*retry_after),
                 LogInError::BackendUnavailable(_) => Answer::unavailable(),
                 LogInError::Unexpected(_) => Answer::internal(),
+            },
+            Self::NewPassword(err) => match err {
+                NewPasswordError::InvalidEmail(e) => Answer::invalid_email(e),
+                NewPasswordError::WeakPassword(weak) => Answer::weak_password(weak),
+                NewPasswordError::InvalidSession => Answer::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_session",
+                    "Invalid session",
+                    "The challenge session is invalid or has expired; log in again.",
+                ),
+                NewPasswordError::RateLimited { retry_after } => Answer::rate_limited(*retry_after),
+                NewPasswordError::BackendUnavailable(_) => Answer::unavailable(),
+                NewPasswordError::Unexpected(_) => Answer::internal(),
             },
             Self::SigningKeys(err) => match err {
                 SigningKeysError::BackendUnavailable(_) => Answer::unavailable(),
