@@ -42,9 +42,42 @@ pub fn json_body<T: DeserializeOwned + Send>() -> impl Filter<Extract = (T,), Er
     warp::header::headers_cloned()
         .and_then(|headers: HeaderMap| async move { require_json(&headers) })
         .untuple_one()
-        .and(warp::body::content_length_limit(MAX_BODY_BYTES))
-        .and(warp::body::bytes())
+        .and(limited_body(MAX_BODY_BYTES))
         .and_then(|body: Bytes| async move { parse_json(&body).map_err(warp::reject::custom) })
+}
+
+/// The whole body, refusing more than `limit` bytes whether or not the client sent a
+/// `Content-Length` (chunked bodies are counted as they arrive and cut off at the limit).
+fn limited_body(limit: u64) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
+    warp::header::optional::<u64>("content-length")
+        .and_then(move |declared: Option<u64>| async move {
+            match declared {
+                Some(len) if len > limit => Err(warp::reject::custom(ApiError::PayloadTooLarge)),
+                _ => Ok(()),
+            }
+        })
+        .untuple_one()
+        .and(warp::body::stream())
+        .and_then(move |stream| collect_limited(stream, limit))
+}
+
+async fn collect_limited<S, B>(stream: S, limit: u64) -> Result<Bytes, Rejection>
+where
+    S: futures::Stream<Item = Result<B, warp::Error>>,
+    B: bytes::Buf,
+{
+    use bytes::BufMut as _;
+    use futures::TryStreamExt as _;
+    let unreadable = || ApiError::MalformedRequest { detail: "the request body could not be read".to_owned() };
+    let mut body = bytes::BytesMut::new();
+    let mut stream = std::pin::pin!(stream);
+    while let Some(chunk) = stream.try_next().await.map_err(|_| warp::reject::custom(unreadable()))? {
+        if (body.len() + chunk.remaining()) as u64 > limit {
+            return Err(warp::reject::custom(ApiError::PayloadTooLarge));
+        }
+        body.put(chunk);
+    }
+    Ok(body.freeze())
 }
 
 fn require_json(headers: &HeaderMap) -> Result<(), Rejection> {

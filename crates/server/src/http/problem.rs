@@ -23,7 +23,6 @@ pub enum ApiError {
     },
     UnsupportedMediaType,
     PayloadTooLarge,
-    LengthRequired,
     NotFound,
     MethodNotAllowed {
         allow: Method,
@@ -257,12 +256,6 @@ impl ApiError {
                 "Payload too large",
                 format!("The request body must not exceed {} bytes.", super::MAX_BODY_BYTES),
             ),
-            Self::LengthRequired => Answer::new(
-                StatusCode::LENGTH_REQUIRED,
-                "length_required",
-                "Length required",
-                "Send the request body with a Content-Length header.",
-            ),
             Self::Internal => Answer::internal(),
             Self::NotFound => Answer::new(StatusCode::NOT_FOUND, "not_found", "Not found", "No such resource."),
             Self::MethodNotAllowed { allow } => Answer {
@@ -314,8 +307,6 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
             ApiError::NotFound
         } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
             ApiError::PayloadTooLarge
-        } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
-            ApiError::LengthRequired
         } else if rejection.find::<warp::reject::UnsupportedMediaType>().is_some() {
             ApiError::UnsupportedMediaType
         } else {

@@ -1,0 +1,232 @@
+//! The cases. Each takes a running app and must hold for every backend.
+
+use std::collections::HashMap;
+
+use authport_conformance::{STRONG_PASSWORD, TestApp, problem, unique_email};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use serde_json::{Value, json};
+
+pub async fn healthz_answers_ok(app: &TestApp) {
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+}
+
+pub async fn sign_up_creates_a_user_with_the_normalised_email(app: &TestApp) {
+    let email = unique_email("Signup");
+    let response = app.sign_up(&format!("  {}  ", email.to_uppercase()), STRONG_PASSWORD).await;
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["email"], email.to_lowercase());
+    assert!(body["user_id"].as_str().is_some_and(|id| !id.is_empty()), "{body}");
+}
+
+pub async fn duplicate_sign_up_is_user_exists(app: &TestApp) {
+    let email = unique_email("dup");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let (status, body) = problem(app.sign_up(&email, "Another-Pass-1").await).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("user_exists")), "{body}");
+}
+
+pub async fn duplicate_differing_only_in_case_is_user_exists(app: &TestApp) {
+    let email = unique_email("case");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let (status, body) = problem(app.sign_up(&email.to_uppercase(), STRONG_PASSWORD).await).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("user_exists")), "{body}");
+}
+
+pub async fn concurrent_duplicate_sign_ups_create_exactly_one_user(app: &TestApp) {
+    let email = unique_email("race");
+    let attempts = (0..64).map(|i| {
+        // Mixed case: the race must also be decided on the normalised address.
+        let variant = if i % 2 == 0 { email.clone() } else { email.to_uppercase() };
+        async move { app.sign_up(&variant, STRONG_PASSWORD).await }
+    });
+    let responses = futures::future::join_all(attempts).await;
+    let mut by_status: HashMap<u16, usize> = HashMap::new();
+    for response in responses {
+        let status = response.status().as_u16();
+        if status == 409 {
+            let (_, body) = problem(response).await;
+            assert_eq!(body["code"], "user_exists");
+        }
+        *by_status.entry(status).or_default() += 1;
+    }
+    assert_eq!(by_status, HashMap::from([(201, 1), (409, 63)]));
+    assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the one user can log in");
+}
+
+pub async fn weak_password_lists_every_violated_rule(app: &TestApp) {
+    let cases: [(&str, &[&str]); 5] = [
+        ("abc", &["min_length", "uppercase", "digit", "symbol"]),
+        ("", &["min_length", "lowercase", "uppercase", "digit", "symbol"]),
+        ("ALLUPPERCASE1!", &["lowercase"]),
+        ("Abcdefgh!", &["digit"]),
+        (" Abcdefg1", &["symbol", "no_surrounding_whitespace"]),
+    ];
+    for (password, expected) in cases {
+        let (status, body) = problem(app.sign_up(&unique_email("weak"), password).await).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some("weak_password")), "{body}");
+        let rules: Vec<&str> =
+            body["violations"].as_array().expect("violations").iter().filter_map(|v| v["rule"].as_str()).collect();
+        assert_eq!(rules, expected, "password {password:?}");
+    }
+    let too_long = format!("Aa1!{}", "x".repeat(253));
+    let (status, body) = problem(app.sign_up(&unique_email("long"), &too_long).await).await;
+    assert_eq!((status, body["violations"][0]["rule"].as_str()), (422, Some("max_length")), "{body}");
+}
+
+pub async fn invalid_email_is_rejected(app: &TestApp) {
+    let too_long = format!("{}@example.com", "a".repeat(250));
+    for email in ["", "not-an-email", "ann@", "@example.com", "ann smith@example.com", too_long.as_str()] {
+        let (status, body) = problem(app.sign_up(email, STRONG_PASSWORD).await).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some("invalid_email")), "{email:?}: {body}");
+    }
+}
+
+pub async fn malformed_bodies_are_malformed_request(app: &TestApp) {
+    let bodies = [
+        "{not json",
+        "",
+        "[]",
+        r#"{"email":"a@example.com"}"#,
+        r#"{"password":"Correct-Horse-9"}"#,
+        r#"{"email":42,"password":"Correct-Horse-9"}"#,
+        r#"{"email":"a@example.com","password":12345678}"#,
+        r#"{"email":"a@example.com","email":"b@example.com","password":"Correct-Horse-9"}"#,
+    ];
+    for path in ["/v1/signup", "/v1/login"] {
+        for body in bodies {
+            let response = app
+                .client
+                .post(app.url(path))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("sent");
+            let (status, problem) = problem(response).await;
+            assert_eq!((status, problem["code"].as_str()), (400, Some("malformed_request")), "{path} {body}");
+            assert!(!problem["detail"].as_str().unwrap_or_default().contains("12345678"), "no echo: {problem}");
+        }
+    }
+}
+
+pub async fn oversized_body_is_payload_too_large(app: &TestApp) {
+    let body = json!({ "email": unique_email("big"), "password": "x".repeat(20 * 1024) });
+    let (status, problem) = problem(app.post_json("/v1/signup", &body).await).await;
+    assert_eq!((status, problem["code"].as_str()), (413, Some("payload_too_large")), "{problem}");
+    assert_eq!(app.get("/healthz").await.status(), 200, "still serving");
+}
+
+pub async fn non_json_content_type_is_unsupported_media_type(app: &TestApp) {
+    let response = app
+        .client
+        .post(app.url("/v1/signup"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=a%40example.com&password=Correct-Horse-9")
+        .send()
+        .await
+        .expect("sent");
+    let (status, body) = problem(response).await;
+    assert_eq!((status, body["code"].as_str()), (415, Some("unsupported_media_type")), "{body}");
+}
+
+/// Verifies `token` with the JWKS key named by its `kid`, pinned to RS256.
+fn verify(token: &str, jwks: &Value) -> Value {
+    let header = decode_header(token).expect("JWT header");
+    assert_eq!(header.alg, Algorithm::RS256);
+    let kid = header.kid.expect("kid set");
+    let jwk = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["kid"] == kid)
+        .unwrap_or_else(|| panic!("kid {kid} not in JWKS {jwks}"));
+    assert_eq!(jwk["kty"], "RSA");
+    let key = DecodingKey::from_rsa_components(jwk["n"].as_str().expect("n"), jwk["e"].as_str().expect("e"))
+        .expect("RSA key");
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_aud = false;
+    validation.set_required_spec_claims(&["exp", "iat", "iss", "sub"]);
+    decode::<Value>(token, &key, &validation).expect("token verifies").claims
+}
+
+pub async fn log_in_issues_tokens_that_verify_against_the_jwks(app: &TestApp) {
+    let email = unique_email("login");
+    let created: Value = app.sign_up(&email, STRONG_PASSWORD).await.json().await.expect("json");
+    let response = app.log_in(&email, STRONG_PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let tokens: Value = response.json().await.expect("json");
+    assert_eq!(tokens["token_type"], "Bearer");
+    let expires_in = tokens["expires_in"].as_u64().expect("expires_in");
+    assert!(expires_in > 0);
+    assert!(tokens["refresh_token"].as_str().is_some_and(|t| t.len() >= 32), "{tokens}");
+
+    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.expect("jwks");
+    let access = verify(tokens["access_token"].as_str().expect("access"), &jwks);
+    let id = verify(tokens["id_token"].as_str().expect("id"), &jwks);
+
+    for claims in [&access, &id] {
+        assert_eq!(claims["sub"], created["user_id"], "{claims}");
+        assert!(claims["iss"].as_str().is_some_and(|iss| !iss.is_empty()), "{claims}");
+        for time in ["auth_time", "iat", "exp"] {
+            assert!(claims[time].is_u64(), "{time}: {claims}");
+        }
+        let lifetime = claims["exp"].as_u64().unwrap_or(0) - claims["iat"].as_u64().unwrap_or(0);
+        assert_eq!(lifetime, expires_in, "{claims}");
+    }
+    assert_eq!(access["iss"], id["iss"]);
+    assert_eq!(access["token_use"], "access");
+    assert!(access["client_id"].as_str().is_some_and(|c| !c.is_empty()), "{access}");
+    assert!(access["scope"].is_string() && access["jti"].is_string(), "{access}");
+    assert_eq!(access["username"], email);
+    assert_eq!(id["token_use"], "id");
+    assert_eq!(id["aud"], access["client_id"]);
+    assert_eq!(id["email"], email);
+    assert_eq!(id["email_verified"], true);
+    assert_eq!(id["cognito:username"], email);
+}
+
+pub async fn log_in_ignores_email_case(app: &TestApp) {
+    let email = unique_email("mixed");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    assert_eq!(app.log_in(&format!(" {} ", email.to_uppercase()), STRONG_PASSWORD).await.status(), 200);
+}
+
+pub async fn wrong_password_and_unknown_user_are_indistinguishable(app: &TestApp) {
+    let email = unique_email("known");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let wrong_password = problem(app.log_in(&email, "Correct-Horse-8").await).await;
+    let unknown_user = problem(app.log_in(&unique_email("ghost"), STRONG_PASSWORD).await).await;
+    let malformed = problem(app.log_in("not-an-email", STRONG_PASSWORD).await).await;
+    assert_eq!(wrong_password.0, 401);
+    assert_eq!(wrong_password.1["code"], "invalid_credentials");
+    assert_eq!(wrong_password, unknown_user, "same status and body");
+    assert_eq!(wrong_password, malformed, "same status and body");
+}
+
+pub async fn new_password_with_a_bogus_session_is_invalid_session(app: &TestApp) {
+    let email = unique_email("challenge");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let body = json!({ "email": email, "session": "bogus-session", "new_password": "Brand-New-Pass-1" });
+    let (status, answer) = problem(app.post_json("/v1/login/new-password", &body).await).await;
+    assert_eq!((status, answer["code"].as_str()), (401, Some("invalid_session")), "{answer}");
+    let weak = json!({ "email": email, "session": "bogus-session", "new_password": "weak" });
+    let (status, answer) = problem(app.post_json("/v1/login/new-password", &weak).await).await;
+    assert_eq!((status, answer["code"].as_str()), (422, Some("weak_password")), "{answer}");
+}
+
+pub async fn unknown_route_is_not_found_and_wrong_method_is_not_allowed(app: &TestApp) {
+    let (status, body) = problem(app.get("/v1/nope").await).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")), "{body}");
+    for path in ["/v1/signup", "/v1/login"] {
+        let response = app.get(path).await;
+        assert_eq!(response.headers()["allow"], "POST");
+        let (status, body) = problem(response).await;
+        assert_eq!((status, body["code"].as_str()), (405, Some("method_not_allowed")), "{body}");
+    }
+    let response = app.client.delete(app.url("/healthz")).send().await.expect("sent");
+    assert_eq!(response.headers()["allow"], "GET");
+    assert_eq!(problem(response).await.0, 405);
+}
