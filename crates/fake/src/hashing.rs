@@ -1,6 +1,9 @@
 //! argon2id password hashing, always on the blocking pool so the reactor keeps serving.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use argon2::{Algorithm, Argon2, Params, Version};
 use authport_domain::BoxError;
 use rand::rngs::OsRng;
@@ -32,13 +35,14 @@ impl HashCost {
 pub struct PasswordHasher {
     cost: HashCost,
     dummy_hash: String,
+    verifications: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
     pub async fn new(cost: HashCost) -> Result<Self, BoxError> {
         let random = SecretString::from(SaltString::generate(&mut OsRng).as_str().to_owned());
         let dummy_hash = hash_blocking(cost, random).await?;
-        Ok(Self { cost, dummy_hash })
+        Ok(Self { cost, dummy_hash, verifications: Arc::default() })
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, BoxError> {
@@ -48,6 +52,7 @@ impl PasswordHasher {
     /// Verifies `password` against `phc`, or against the dummy hash when `phc` is `None`
     /// (then the answer is always `false`, after the same amount of work).
     pub async fn verify(&self, password: &str, phc: Option<&str>) -> Result<bool, BoxError> {
+        self.verifications.fetch_add(1, Ordering::Relaxed);
         let known_user = phc.is_some();
         let phc = phc.unwrap_or(&self.dummy_hash).to_owned();
         let password = SecretString::from(password.to_owned());
@@ -57,6 +62,13 @@ impl PasswordHasher {
         })
         .await??;
         Ok(known_user && matches)
+    }
+}
+
+impl PasswordHasher {
+    /// How many verifications ran (real or dummy): proves unknown users cost a verification.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 }
 

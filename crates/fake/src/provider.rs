@@ -65,6 +65,13 @@ impl<S: UserStore> FakeIdentityProvider<S> {
     }
 }
 
+impl<S> FakeIdentityProvider<S> {
+    /// argon2 verifications performed so far (real and dummy), for metrics and tests.
+    pub fn password_verifications(&self) -> u64 {
+        self.hasher.verifications()
+    }
+}
+
 fn unavailable_or_unexpected<E>(err: StoreError, unavailable: fn(BoxError) -> E, other: fn(BoxError) -> E) -> E {
     match err {
         StoreError::Unavailable(e) => unavailable(e),
@@ -130,5 +137,63 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
 
     async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
         Ok(vec![self.tokens.public_key().clone()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use authport_domain::{AuthService, LogInError, PasswordPolicy};
+    use secrecy::SecretString;
+
+    use super::*;
+    use crate::MemoryStore;
+
+    fn test_config() -> FakeConfig {
+        FakeConfig {
+            issuer: "http://issuer.test".into(),
+            client_id: "client".into(),
+            access_token_ttl: Duration::from_secs(3600),
+            refresh_token_ttl: Duration::from_secs(86_400),
+            hash_cost: HashCost::InsecureFastForTests,
+            signing_key_pem: None,
+        }
+    }
+
+    async fn provider() -> Arc<FakeIdentityProvider<MemoryStore>> {
+        Arc::new(FakeIdentityProvider::new(Arc::new(MemoryStore::new()), test_config()).await.expect("provider"))
+    }
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    /// The timing defence, checked structurally rather than with a clock: an unknown user
+    /// costs exactly one argon2 verification, like a wrong password does.
+    #[tokio::test]
+    async fn unknown_user_and_wrong_password_cost_one_verification_each() {
+        let provider = provider().await;
+        let service = AuthService::new(provider.clone(), PasswordPolicy::default());
+        service.sign_up("ann@example.com", secret("Str0ng-pass")).await.expect("signed up");
+
+        let before = provider.password_verifications();
+        let err = service.log_in("ann@example.com", secret("Wr0ng-pass")).await.expect_err("wrong");
+        assert!(matches!(err, LogInError::InvalidCredentials));
+        assert_eq!(provider.password_verifications(), before + 1);
+
+        let err = service.log_in("nobody@example.com", secret("Str0ng-pass")).await.expect_err("unknown");
+        assert!(matches!(err, LogInError::InvalidCredentials));
+        assert_eq!(provider.password_verifications(), before + 2);
+    }
+
+    #[tokio::test]
+    async fn refresh_tokens_are_stored_only_as_hashes() {
+        let store = Arc::new(MemoryStore::new());
+        let provider = Arc::new(FakeIdentityProvider::new(store.clone(), test_config()).await.expect("provider"));
+        let service = AuthService::new(provider, PasswordPolicy::default());
+        service.sign_up("ann@example.com", secret("Str0ng-pass")).await.expect("signed up");
+        let tokens = service.log_in("ann@example.com", secret("Str0ng-pass")).await.expect("tokens");
+        let stored = store.refresh_token_hashes();
+        assert_eq!(stored, vec![crate::tokens::hash_refresh_token(tokens.refresh_token.expose())]);
+        assert!(!stored[0].contains(tokens.refresh_token.expose()));
     }
 }

@@ -18,6 +18,12 @@ impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// The stored refresh-token hashes (for tests: tokens themselves are never kept).
+    #[cfg(test)]
+    pub(crate) fn refresh_token_hashes(&self) -> Vec<String> {
+        self.refresh_tokens.lock().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    }
 }
 
 fn poisoned<T>(_: T) -> StoreError {

@@ -270,7 +270,7 @@ impl ApiError {
         }
     }
 
-    pub fn into_response(&self) -> Response {
+    pub fn to_response(&self) -> Response {
         let answer = self.answer();
         let body = Problem {
             type_: format!("urn:authport:problem:{}", answer.code),
@@ -315,5 +315,5 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
         };
         &fallback
     };
-    Ok(err.into_response())
+    Ok(err.to_response())
 }
