@@ -2,8 +2,9 @@
 //!
 //! Behaves like the Cognito backend at authport's HTTP API — same policy, same errors, same
 //! token shapes (RS256 JWTs with Cognito-style claims, a JWKS) — without AWS. Users live in a
-//! [`UserStore`]: [`MemoryStore`] for `cargo run` and fast tests, PostgreSQL for durable local
-//! development. Passwords are argon2id PHC hashes computed off the async reactor.
+//! [`UserStore`]: [`MemoryStore`] for `cargo run` and fast tests, [`PostgresStore`] for durable
+//! local development and several processes sharing one database. Passwords are argon2id PHC
+//! hashes computed off the async reactor.
 
 mod hashing;
 mod provider;
@@ -13,5 +14,6 @@ mod tokens;
 pub use hashing::HashCost;
 pub use provider::{FakeConfig, FakeIdentityProvider, FakeSetupError};
 pub use store::memory::MemoryStore;
+pub use store::postgres::{DatabaseUrl, DatabaseUrlError, PostgresConfig, PostgresStore, redact_database_url};
 pub use store::{InsertUserError, StoreError, StoredRefreshToken, StoredUser, UserStore};
 pub use tokens::{SigningKey, SigningKeyError};

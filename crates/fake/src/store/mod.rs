@@ -2,6 +2,7 @@
 //! storage technology; the provider's logic (hashing, tokens, timing) is shared.
 
 pub mod memory;
+pub mod postgres;
 
 use std::time::SystemTime;
 
