@@ -1,0 +1,29 @@
+# authport tasks. Install `just`: `pip install rust-just` or `cargo install just`.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# The AWS SDK must never look for real credentials or probe the instance-metadata address in tests.
+export AWS_EC2_METADATA_DISABLED := "true"
+
+# List the recipes.
+default:
+    @just --list
+
+# Run authport (default: in-memory backend on 127.0.0.1:3000). Pass options after `--`, e.g. `just run --help`.
+run *ARGS:
+    cargo run --bin authport -- {{ARGS}}
+
+# The whole test suite: unit tests and the conformance suite against every backend available here.
+test: moto-install
+    cargo build --bin authport
+    AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
+        cargo test --workspace --all-targets
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Install the pinned moto Cognito emulator into ./.venv (idempotent).
+moto-install:
+    scripts/install-moto.sh

@@ -1,0 +1,173 @@
+//! The moto Cognito emulator for tests: one `moto_server` per test process, a fresh user
+//! pool (and app client) per test.
+//!
+//! moto comes from `scripts/install-moto.sh` (`.venv/bin/moto_server`, pinned version), or an
+//! already running server named by `MOTO_ENDPOINT`. The server is started through a tiny shell
+//! wrapper that kills it when our stdin closes, so it never outlives the test process.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cognitoidentityprovider::types::{
+    ExplicitAuthFlowsType, PasswordPolicyType, UserPoolPolicyType, UsernameConfigurationType,
+};
+use tokio::sync::OnceCell;
+
+/// moto takes the region from the request signature; pools live in this one.
+pub const REGION: &str = "us-east-1";
+
+/// A reachable moto server.
+#[derive(Debug)]
+pub struct Moto {
+    pub endpoint: String,
+    _process: Option<Mutex<(Child, ChildStdin)>>,
+}
+
+/// A user pool with two app clients (without and with a secret) on moto.
+#[derive(Debug, Clone)]
+pub struct MotoPool {
+    pub endpoint: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub secret_client_id: String,
+    pub client_secret: String,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The process-wide moto server, or why there is none.
+pub async fn moto() -> Result<&'static Moto, String> {
+    static MOTO: OnceCell<Result<Moto, String>> = OnceCell::const_new();
+    MOTO.get_or_init(|| async { tokio::task::spawn_blocking(start).await.unwrap_or_else(|e| Err(e.to_string())) })
+        .await
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn start() -> Result<Moto, String> {
+    if std::env::var("AWS_ACCESS_KEY_ID").is_err() || std::env::var("AWS_EC2_METADATA_DISABLED").is_err() {
+        return Err("static AWS test credentials are not set (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, \
+                    AWS_EC2_METADATA_DISABLED=true); run the suite with `just test`"
+            .into());
+    }
+    if let Ok(endpoint) = std::env::var("MOTO_ENDPOINT") {
+        return Ok(Moto { endpoint, _process: None });
+    }
+    let server = repo_root().join(".venv/bin/moto_server");
+    if !server.exists() {
+        return Err(format!("{} not found; run scripts/install-moto.sh (or `just test`)", server.display()));
+    }
+    let log = std::env::temp_dir().join(format!("authport-moto-{}.log", std::process::id()));
+    // The wrapper starts moto on a free port, echoes moto's port line, and kills moto as soon as
+    // our end of its stdin closes (normally: when this test process exits).
+    let script = r#"
+        "$1" -H 127.0.0.1 -p 0 >"$2" 2>&1 </dev/null &
+        pid=$!
+        trap 'kill $pid 2>/dev/null' EXIT
+        for _ in $(seq 1 300); do
+          line=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$2" | head -n1 || true)
+          if [ -n "$line" ]; then echo "$line"; break; fi
+          kill -0 $pid 2>/dev/null || exit 1
+          sleep 0.05
+        done
+        cat >/dev/null
+    "#;
+    let mut child = Command::new("bash")
+        .args(["-c", script, "moto-wrapper"])
+        .arg(&server)
+        .arg(&log)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start moto: {e}"))?;
+    let stdin = child.stdin.take().ok_or("no stdin")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut endpoint = String::new();
+    BufReader::new(stdout).read_line(&mut endpoint).map_err(|e| e.to_string())?;
+    let endpoint = endpoint.trim().to_owned();
+    if endpoint.is_empty() {
+        let _ = child.kill();
+        let output = std::fs::read_to_string(&log).unwrap_or_default();
+        return Err(format!("moto did not start; its log ({}):\n{output}", log.display()));
+    }
+    wait_until_ready(&endpoint)?;
+    Ok(Moto { endpoint, _process: Some(Mutex::new((child, stdin))) })
+}
+
+fn wait_until_ready(endpoint: &str) -> Result<(), String> {
+    let addr = endpoint.trim_start_matches("http://");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!("moto at {endpoint} did not accept connections"))
+}
+
+/// An SDK client for the emulator with static credentials (never the default chain here).
+pub fn client(endpoint: &str) -> Client {
+    let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "authport-tests"))
+        .build();
+    Client::from_conf(config)
+}
+
+/// Creates a pool with Cognito's default password policy (every field explicit: moto treats
+/// missing `Require*` fields as `true` and a missing length as 5) and two app clients.
+pub async fn create_pool(moto: &Moto) -> Result<MotoPool, String> {
+    let cognito = client(&moto.endpoint);
+    let policy = PasswordPolicyType::builder()
+        .minimum_length(8)
+        .require_lowercase(true)
+        .require_uppercase(true)
+        .require_numbers(true)
+        .require_symbols(true)
+        .build();
+    let pool = cognito
+        .create_user_pool()
+        .pool_name(format!("authport-test-{}", uuid::Uuid::new_v4().simple()))
+        .policies(UserPoolPolicyType::builder().password_policy(policy).build())
+        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().map_err(|e| e.to_string())?)
+        .send()
+        .await
+        .map_err(|e| format!("CreateUserPool: {e:?}"))?;
+    let pool_id = pool.user_pool().and_then(|p| p.id()).ok_or("no pool id")?.to_owned();
+    let flows = [ExplicitAuthFlowsType::AllowAdminUserPasswordAuth, ExplicitAuthFlowsType::AllowRefreshTokenAuth];
+    let mut ids = Vec::new();
+    for with_secret in [false, true] {
+        let client = cognito
+            .create_user_pool_client()
+            .user_pool_id(&pool_id)
+            .client_name(if with_secret { "authport-secret" } else { "authport" })
+            .generate_secret(with_secret)
+            .set_explicit_auth_flows(Some(flows.to_vec()))
+            .send()
+            .await
+            .map_err(|e| format!("CreateUserPoolClient: {e:?}"))?;
+        let client = client.user_pool_client().ok_or("no client")?;
+        ids.push((client.client_id().unwrap_or_default().to_owned(), client.client_secret().map(str::to_owned)));
+    }
+    let (client_id, _) = ids.remove(0);
+    let (secret_client_id, secret) = ids.remove(0);
+    Ok(MotoPool {
+        endpoint: moto.endpoint.clone(),
+        pool_id,
+        client_id,
+        secret_client_id,
+        client_secret: secret.ok_or("no client secret")?,
+    })
+}
