@@ -27,3 +27,11 @@ lint:
 # Install the pinned moto Cognito emulator into ./.venv (idempotent).
 moto-install:
     scripts/install-moto.sh
+
+# Create a Cognito user pool + app client (e.g. `just cognito-pool http://127.0.0.1:5000` for moto).
+cognito-pool ENDPOINT="":
+    scripts/create-cognito-pool.sh {{ENDPOINT}}
+
+# Start a moto server on a free loopback port (prints MOTO_ENDPOINT; stop with `kill $(cat /tmp/authport-moto/pid)`).
+moto-start: moto-install
+    scripts/start-moto.sh /tmp/authport-moto
