@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use authport_domain::PasswordPolicy;
-use clap::{ArgAction, Args, Parser, ValueEnum};
+use authport_fake::DatabaseUrl;
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -13,8 +14,18 @@ use clap::{ArgAction, Args, Parser, ValueEnum};
     about = "Sign-up and log-in with e-mail + password, backed by AWS Cognito or a local fake."
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     #[command(flatten)]
     pub config: Config,
+}
+
+/// What to do instead of serving (the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Apply the PostgreSQL schema migrations of the postgres backend (`--database-url`), then exit.
+    Migrate,
 }
 
 /// Which identity backend serves the API.
@@ -22,6 +33,8 @@ pub struct Cli {
 pub enum Backend {
     /// In-memory fake (users vanish on restart): the default for local development.
     Memory,
+    /// The fake over PostgreSQL (`--database-url`): users survive restarts, processes share them.
+    Postgres,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,6 +70,37 @@ pub struct Config {
 
     #[command(flatten)]
     pub policy: PolicyOptions,
+
+    #[command(flatten)]
+    pub database: DatabaseOptions,
+}
+
+/// PostgreSQL options of the postgres backend (also read by `authport migrate`).
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseOptions {
+    /// PostgreSQL URL, postgres://user[:password]@host[:port]/database (the password is never logged).
+    /// Required by the postgres backend and `authport migrate`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        global = true,
+        value_parser = DatabaseUrl::parse
+    )]
+    pub database_url: Option<DatabaseUrl>,
+
+    /// Maximum number of pooled PostgreSQL connections.
+    #[arg(long, env = "AUTHPORT_DATABASE_MAX_CONNECTIONS", global = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_max_connections: u32,
+
+    /// How long a request waits for a PostgreSQL connection (opening one included) before it
+    /// answers 503 backend_unavailable, in milliseconds.
+    #[arg(long, env = "AUTHPORT_DATABASE_ACQUIRE_TIMEOUT_MS", global = true, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub database_acquire_timeout_ms: u64,
+
+    /// Server-side statement_timeout of every PostgreSQL connection, in milliseconds.
+    #[arg(long, env = "AUTHPORT_DATABASE_STATEMENT_TIMEOUT_MS", global = true, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub database_statement_timeout_ms: u64,
 }
 
 /// Token options of the fake backends (memory, postgres).
@@ -138,9 +182,71 @@ mod tests {
     #[test]
     fn defaults_are_memory_on_localhost_3000_with_cognitos_policy() {
         let cli = Cli::try_parse_from(["authport"]).expect("defaults parse");
+        assert_eq!(cli.command, None);
         assert_eq!(cli.config.backend, Backend::Memory);
         assert_eq!(cli.config.listen, "127.0.0.1:3000".parse().expect("addr"));
         assert_eq!(cli.config.policy.policy(), PasswordPolicy::default());
         assert_eq!(cli.config.tokens.access_token_ttl, 3600);
+    }
+
+    // The environment is process-wide and tests run in parallel: these tests only pass flags,
+    // and hold when DATABASE_URL happens to be set.
+
+    #[test]
+    fn postgres_takes_its_url_and_pool_settings() {
+        let cli = Cli::try_parse_from([
+            "authport",
+            "--backend",
+            "postgres",
+            "--database-url",
+            "postgres://ann:s3cret@db:5432/app",
+            "--database-max-connections",
+            "4",
+            "--database-acquire-timeout-ms",
+            "1500",
+            "--database-statement-timeout-ms",
+            "2500",
+        ])
+        .expect("postgres parses");
+        assert_eq!(cli.config.backend, Backend::Postgres);
+        let db = &cli.config.database;
+        let url = db.database_url.as_ref().expect("url");
+        assert_eq!(url.expose_secret(), "postgres://ann:s3cret@db:5432/app");
+        assert_eq!((db.database_max_connections, db.database_acquire_timeout_ms), (4, 1500));
+        assert_eq!(db.database_statement_timeout_ms, 2500);
+        assert!(!format!("{cli:?}").contains("s3cret"), "the password never reaches Debug output");
+    }
+
+    #[test]
+    fn pool_defaults_are_ten_connections_three_seconds_five_seconds() {
+        let cli = Cli::try_parse_from(["authport", "--backend", "postgres", "--database-url", "postgres://db/app"])
+            .expect("parses");
+        let db = &cli.config.database;
+        assert_eq!(
+            (db.database_max_connections, db.database_acquire_timeout_ms, db.database_statement_timeout_ms),
+            (10, 3000, 5000)
+        );
+    }
+
+    #[test]
+    fn bad_database_settings_are_refused() {
+        for args in [
+            &["authport", "--database-url", "mysql://db/app"][..],
+            &["authport", "--database-url", "postgres://db/app", "--database-max-connections", "0"],
+            &["authport", "--database-url", "postgres://db/app", "--database-acquire-timeout-ms", "5"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn migrate_is_a_subcommand_that_accepts_the_database_options_on_either_side() {
+        let url = "postgres://db/app";
+        let after = Cli::try_parse_from(["authport", "migrate", "--database-url", url]).expect("parses");
+        let before = Cli::try_parse_from(["authport", "--database-url", url, "migrate"]).expect("parses");
+        for cli in [after, before] {
+            assert_eq!(cli.command, Some(Command::Migrate));
+            assert_eq!(cli.config.database.database_url.as_ref().map(DatabaseUrl::expose_secret), Some(url));
+        }
     }
 }

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use authport_domain::{AuthService, IdentityProvider};
-use authport_fake::{FakeConfig, FakeIdentityProvider, HashCost, MemoryStore};
+use authport_fake::{FakeConfig, FakeIdentityProvider, HashCost, MemoryStore, PostgresConfig, PostgresStore};
 use tokio::net::TcpListener;
 
-use crate::config::{Backend, Cli, Config, HashCostArg};
+use crate::config::{Backend, Cli, Command, Config, DatabaseOptions, HashCostArg};
 use crate::http;
 
 /// A bound, ready-to-serve authport.
@@ -67,9 +67,37 @@ async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Resul
         Backend::Memory => {
             Arc::new(FakeIdentityProvider::new(Arc::new(MemoryStore::new()), fake_config(config, local_addr)?).await?)
         }
+        Backend::Postgres => {
+            // Without --signing-key-file the key comes from the database, shared by all processes.
+            let store = connect_postgres(&config.database).await?;
+            Arc::new(FakeIdentityProvider::new(Arc::new(store), fake_config(config, local_addr)?).await?)
+        }
     };
     tracing::info!(backend = provider.name(), ?policy, "password policy");
     Ok(AuthService::new(provider, policy))
+}
+
+/// The PostgreSQL store, its schema migrated (fails within the acquire timeout when the
+/// database cannot be reached).
+async fn connect_postgres(options: &DatabaseOptions) -> anyhow::Result<PostgresStore> {
+    let url = options.database_url.clone().context("the postgres backend needs --database-url (or DATABASE_URL)")?;
+    let redacted = url.redacted();
+    let config = PostgresConfig {
+        url,
+        max_connections: options.database_max_connections,
+        acquire_timeout: Duration::from_millis(options.database_acquire_timeout_ms),
+        statement_timeout: Duration::from_millis(options.database_statement_timeout_ms),
+    };
+    PostgresStore::connect(&config)
+        .await
+        .with_context(|| format!("cannot connect to PostgreSQL at {redacted} and migrate its schema"))
+}
+
+/// `authport migrate`: applies the pending PostgreSQL migrations, then returns.
+pub async fn migrate(options: &DatabaseOptions) -> anyhow::Result<()> {
+    let store = connect_postgres(options).await?;
+    store.close().await;
+    Ok(())
 }
 
 fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeConfig> {
@@ -96,9 +124,14 @@ fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeCo
 
 /// The binary's entry point once logging is set up.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let app = Application::build(cli.config).await?;
-    app.run_until_stopped().await;
-    Ok(())
+    match cli.command {
+        Some(Command::Migrate) => migrate(&cli.config.database).await,
+        None => {
+            let app = Application::build(cli.config).await?;
+            app.run_until_stopped().await;
+            Ok(())
+        }
+    }
 }
 
 fn shutdown_signal() -> Pin<Box<dyn Future<Output = ()> + Send>> {

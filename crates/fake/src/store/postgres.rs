@@ -222,6 +222,8 @@ impl PostgresStore {
                 ("idle_in_transaction_session_timeout", format!("{}ms", 4 * config.statement_timeout.as_millis())),
                 // A 201 means committed: never let a server-wide setting weaken that.
                 ("synchronous_commit", "on".to_owned()),
+                // sqlx logs server notices at info ("… already exists, skipping"): keep warnings only.
+                ("client_min_messages", "warning".to_owned()),
             ]);
         if options.get_application_name().is_none() {
             options = options.application_name("authport");
