@@ -1,1 +1,36 @@
+//! # authport-cognito — the production identity backend
+//!
+//! [`CognitoIdentityProvider`] implements the domain's `IdentityProvider` port over an AWS
+//! Cognito user pool, through the admin API of `aws-sdk-cognitoidentityprovider`:
+//!
+//! - sign-up: `AdminCreateUser` (user name = normalised e-mail, `email` + `email_verified`,
+//!   no invitation) then `AdminSetUserPassword(Permanent)`, compensated by `AdminDeleteUser`;
+//! - log-in: `AdminInitiateAuth` with `ADMIN_USER_PASSWORD_AUTH`; a user holding a temporary
+//!   password gets a `NEW_PASSWORD_REQUIRED` challenge, answered with
+//!   `AdminRespondToAuthChallenge`;
+//! - `SECRET_HASH` on every call that takes one when the app client has a secret;
+//! - signing keys: the pool's JWKS, cached;
+//! - at start-up, `DescribeUserPool`: the pool's password policy becomes the domain policy
+//!   ([`CognitoIdentityProvider::password_policy`]), so every password is checked before
+//!   Cognito sees it and all backends answer alike.
+//!
+//! The error mapping is documented (and tested) in `error.rs`. Where the moto emulator behaves
+//! differently from Cognito and the adapter compensates, a comment names the difference and the
+//! test that shows it.
+//!
+//! The app client must allow `ALLOW_ADMIN_USER_PASSWORD_AUTH`; the credentials need
+//! `cognito-idp:DescribeUserPool`, `AdminCreateUser`, `AdminSetUserPassword`,
+//! `AdminDeleteUser`, `AdminInitiateAuth` and `AdminRespondToAuthChallenge` on the pool.
 
+mod error;
+mod jwks;
+mod policy;
+mod provider;
+#[cfg(test)]
+mod scripted;
+mod secret_hash;
+mod sessions;
+mod settings;
+
+pub use provider::CognitoIdentityProvider;
+pub use settings::{CognitoSettings, CognitoSetupError};
