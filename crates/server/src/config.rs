@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use authport_domain::PasswordPolicy;
 use authport_fake::DatabaseUrl;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,6 +36,8 @@ pub enum Backend {
     Memory,
     /// The fake over PostgreSQL (`--database-url`): users survive restarts, processes share them.
     Postgres,
+    /// An AWS Cognito user pool (`--user-pool-id`, `--client-id`): the production backend.
+    Cognito,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,6 +76,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub database: DatabaseOptions,
+
+    #[command(flatten)]
+    pub cognito: CognitoOptions,
 }
 
 /// PostgreSQL options of the postgres backend (also read by `authport migrate`).
@@ -101,6 +107,54 @@ pub struct DatabaseOptions {
     /// Server-side statement_timeout of every PostgreSQL connection, in milliseconds.
     #[arg(long, env = "AUTHPORT_DATABASE_STATEMENT_TIMEOUT_MS", global = true, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub database_statement_timeout_ms: u64,
+}
+
+/// Options of the cognito backend. AWS credentials come from the standard AWS chain
+/// (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity, ECS, EC2 metadata);
+/// the password policy is the pool's own (the --password-* options do not apply).
+#[derive(Debug, Clone, Args)]
+pub struct CognitoOptions {
+    /// Cognito user pool id, e.g. eu-west-1_AbCdEf123. Required by the cognito backend.
+    #[arg(long, env = "COGNITO_USER_POOL_ID")]
+    pub user_pool_id: Option<String>,
+
+    /// App client id; the client must allow ALLOW_ADMIN_USER_PASSWORD_AUTH. Required by the cognito backend.
+    #[arg(long = "client-id", env = "COGNITO_CLIENT_ID")]
+    pub cognito_client_id: Option<String>,
+
+    /// App client secret, if the client has one (then every call carries a SECRET_HASH).
+    #[arg(long, env = "COGNITO_CLIENT_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub client_secret: Option<SecretString>,
+
+    /// AWS region [default: the region the user pool id starts with, else the standard AWS chain].
+    #[arg(long, env = "AWS_REGION")]
+    pub aws_region: Option<String>,
+
+    /// Cognito endpoint URL, for emulators such as moto (AWS_ENDPOINT_URL works as well: aws-config
+    /// reads it) [default: AWS's regional endpoint].
+    #[arg(long, env = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")]
+    pub cognito_endpoint: Option<String>,
+
+    /// URL of the pool's JWKS [default: <endpoint>/<user pool id>/.well-known/jwks.json].
+    #[arg(long, env = "COGNITO_JWKS_URL")]
+    pub cognito_jwks_url: Option<String>,
+
+    /// Time limit of one Cognito operation, retries included, in milliseconds.
+    #[arg(long, env = "AUTHPORT_COGNITO_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub cognito_timeout_ms: u64,
+
+    /// Time limit of one attempt of a Cognito operation, in milliseconds [default: 2000, at most the
+    /// operation time limit].
+    #[arg(long, env = "AUTHPORT_COGNITO_ATTEMPT_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    pub cognito_attempt_timeout_ms: Option<u64>,
+
+    /// Attempts per Cognito operation (standard retry mode with backoff; 1 = no retries).
+    #[arg(long, env = "AUTHPORT_COGNITO_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub cognito_max_attempts: u32,
+}
+
+fn parse_secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(raw))
 }
 
 /// Token options of the fake backends (memory, postgres).
@@ -237,6 +291,47 @@ mod tests {
         ] {
             assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
         }
+    }
+
+    #[test]
+    fn cognito_takes_its_pool_client_and_limits() {
+        let cli = Cli::try_parse_from([
+            "authport",
+            "--backend",
+            "cognito",
+            "--user-pool-id",
+            "eu-west-1_AbC",
+            "--client-id",
+            "client-1",
+            "--client-secret",
+            "s3cret-value",
+            "--aws-region",
+            "eu-west-1",
+            "--cognito-endpoint",
+            "http://127.0.0.1:5000",
+            "--cognito-jwks-url",
+            "http://127.0.0.1:5000/jwks.json",
+            "--cognito-timeout-ms",
+            "3000",
+            "--cognito-attempt-timeout-ms",
+            "1000",
+            "--cognito-max-attempts",
+            "2",
+        ])
+        .expect("cognito parses");
+        assert_eq!(cli.config.backend, Backend::Cognito);
+        let c = &cli.config.cognito;
+        assert_eq!(
+            (c.user_pool_id.as_deref(), c.cognito_client_id.as_deref()),
+            (Some("eu-west-1_AbC"), Some("client-1"))
+        );
+        assert_eq!(c.client_secret.as_ref().map(secrecy::ExposeSecret::expose_secret), Some("s3cret-value"));
+        assert_eq!(c.aws_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(c.cognito_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+        assert_eq!(c.cognito_jwks_url.as_deref(), Some("http://127.0.0.1:5000/jwks.json"));
+        assert_eq!((c.cognito_timeout_ms, c.cognito_attempt_timeout_ms, c.cognito_max_attempts), (3000, Some(1000), 2));
+        assert!(!format!("{cli:?}").contains("s3cret-value"), "the secret never reaches Debug output");
+        assert!(Cli::try_parse_from(["authport", "--cognito-max-attempts", "0"]).is_err());
     }
 
     #[test]

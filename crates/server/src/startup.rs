@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
 use authport_domain::{AuthService, IdentityProvider};
 use authport_fake::{FakeConfig, FakeIdentityProvider, HashCost, MemoryStore, PostgresConfig, PostgresStore};
+use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
 
-use crate::config::{Backend, Cli, Command, Config, DatabaseOptions, HashCostArg};
+use crate::config::{Backend, Cli, CognitoOptions, Command, Config, DatabaseOptions, HashCostArg};
 use crate::http;
 
 /// A bound, ready-to-serve authport.
@@ -62,7 +64,7 @@ impl Application {
 
 /// Builds the use cases over the adapter `config.backend` names.
 async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Result<AuthService> {
-    let policy = config.policy.policy();
+    let mut policy = config.policy.policy();
     let provider: Arc<dyn IdentityProvider> = match config.backend {
         Backend::Memory => {
             Arc::new(FakeIdentityProvider::new(Arc::new(MemoryStore::new()), fake_config(config, local_addr)?).await?)
@@ -71,6 +73,12 @@ async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Resul
             // Without --signing-key-file the key comes from the database, shared by all processes.
             let store = connect_postgres(&config.database).await?;
             Arc::new(FakeIdentityProvider::new(Arc::new(store), fake_config(config, local_addr)?).await?)
+        }
+        Backend::Cognito => {
+            let cognito = connect_cognito(&config.cognito).await?;
+            // The pool's own policy, read at start-up, instead of the --password-* options.
+            policy = cognito.password_policy().clone();
+            Arc::new(cognito)
         }
     };
     tracing::info!(backend = provider.name(), ?policy, "password policy");
@@ -91,6 +99,36 @@ async fn connect_postgres(options: &DatabaseOptions) -> anyhow::Result<PostgresS
     PostgresStore::connect(&config)
         .await
         .with_context(|| format!("cannot connect to PostgreSQL at {redacted} and migrate its schema"))
+}
+
+/// The Cognito adapter; fails when the pool's password policy cannot be read (DescribeUserPool).
+async fn connect_cognito(options: &CognitoOptions) -> anyhow::Result<CognitoIdentityProvider> {
+    let settings = cognito_settings(options)?;
+    let user_pool_id = settings.user_pool_id.clone();
+    CognitoIdentityProvider::connect(settings)
+        .await
+        .with_context(|| format!("cannot start the cognito backend with user pool {user_pool_id}"))
+}
+
+/// Empty values count as unset (compose files pass `VAR: ${VAR:-}`).
+fn cognito_settings(options: &CognitoOptions) -> anyhow::Result<CognitoSettings> {
+    let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    let user_pool_id =
+        given(&options.user_pool_id).context("the cognito backend needs --user-pool-id (or COGNITO_USER_POOL_ID)")?;
+    let client_id =
+        given(&options.cognito_client_id).context("the cognito backend needs --client-id (or COGNITO_CLIENT_ID)")?;
+    let operation_timeout = Duration::from_millis(options.cognito_timeout_ms);
+    let mut settings = CognitoSettings::new(user_pool_id, client_id);
+    settings.client_secret = options.client_secret.clone().filter(|s| !s.expose_secret().is_empty());
+    settings.region = given(&options.aws_region);
+    settings.endpoint_url = given(&options.cognito_endpoint);
+    settings.jwks_url = given(&options.cognito_jwks_url);
+    settings.operation_timeout = operation_timeout;
+    settings.attempt_timeout = options
+        .cognito_attempt_timeout_ms
+        .map_or(CognitoSettings::DEFAULT_ATTEMPT_TIMEOUT.min(operation_timeout), Duration::from_millis);
+    settings.max_attempts = options.cognito_max_attempts;
+    Ok(settings)
 }
 
 /// `authport migrate`: applies the pending PostgreSQL migrations, then returns.
