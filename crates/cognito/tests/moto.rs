@@ -273,3 +273,28 @@ async fn a_stopped_emulator_is_backend_unavailable() {
     let err = cognito.create_user(&email("ann@example.com"), &strong(&policy, "Str0ng-pass")).await;
     assert!(matches!(err, Err(SignUpError::BackendUnavailable(_))), "{err:?}");
 }
+
+/// Of concurrent sign-ups for one address exactly one succeeds (Cognito's own atomic check).
+#[tokio::test]
+async fn concurrent_sign_ups_for_one_address_create_one_user() {
+    let policy = PasswordPolicy::default();
+    let (_moto, _admin, _pool, cognito) = setup!(policy);
+    let attempts = (0..8).map(|_| {
+        let cognito = cognito.clone();
+        let password = strong(&policy, "Str0ng-pass");
+        tokio::spawn(async move { cognito.create_user(&email("race@example.com"), &password).await })
+    });
+    let results = join_all(attempts.collect()).await;
+    let created = results.iter().filter(|r| r.is_ok()).count();
+    let exists = results.iter().filter(|r| matches!(r, Err(SignUpError::UserExists))).count();
+    assert_eq!((created, exists), (1, 7), "{results:?}");
+    cognito.authenticate(&email("race@example.com"), &password("Str0ng-pass")).await.expect("the winner logs in");
+}
+
+async fn join_all<T: std::fmt::Debug>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut results = Vec::with_capacity(handles.len());
+    for handle in handles {
+        results.push(handle.await.expect("task"));
+    }
+    results
+}
