@@ -57,6 +57,12 @@ impl AuthService {
                 tracing::info!(email = %email.masked(), "sign-up refused: user exists");
                 Err(SignUpError::UserExists)
             }
+            Err(SignUpError::WeakPassword(weak)) => {
+                // The backend's own policy is stricter than the one authport enforces: a
+                // configuration drift worth a warning, not a server error.
+                tracing::warn!(email = %email.masked(), ?weak, "backend rejected a password the local policy accepted");
+                Err(SignUpError::WeakPassword(weak))
+            }
             Err(err) => {
                 log_backend_error(&err);
                 Err(err)
@@ -81,6 +87,10 @@ impl AuthService {
             Err(LogInError::InvalidCredentials) => {
                 tracing::info!(email = %email.masked(), "log-in refused: invalid credentials");
                 Err(LogInError::InvalidCredentials)
+            }
+            Err(LogInError::PasswordChangeRequired { session }) => {
+                tracing::info!(email = %email.masked(), "log-in needs a new password (challenge issued)");
+                Err(LogInError::PasswordChangeRequired { session })
             }
             Err(err) => {
                 log_backend_error(&err);
