@@ -141,7 +141,9 @@ pub async fn create_pool(moto: &Moto) -> Result<MotoPool, String> {
         .create_user_pool()
         .pool_name(format!("authport-test-{}", uuid::Uuid::new_v4().simple()))
         .policies(UserPoolPolicyType::builder().password_policy(policy).build())
-        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().map_err(|e| e.to_string())?)
+        .username_configuration(
+            UsernameConfigurationType::builder().case_sensitive(false).build().map_err(|e| e.to_string())?,
+        )
         .send()
         .await
         .map_err(|e| format!("CreateUserPool: {e:?}"))?;
