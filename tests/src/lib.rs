@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use authport_server::Application;
 use authport_server::config::Cli;
@@ -15,6 +15,12 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod postgres;
+pub mod process;
+
+use crate::postgres::TestDatabase;
+use crate::process::AuthportProcess;
+
 /// A password that satisfies Cognito's default policy.
 pub const STRONG_PASSWORD: &str = "Correct-Horse-9";
 
@@ -22,6 +28,8 @@ pub const STRONG_PASSWORD: &str = "Correct-Horse-9";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Memory,
+    /// A fresh PostgreSQL database per app (`DATABASE_URL`, default the local server).
+    Postgres,
 }
 
 /// Extra resources a backend needs for one test (a database, a user pool); dropped with the app.
@@ -32,7 +40,15 @@ pub type BackendGuard = Box<dyn std::any::Any + Send>;
 async fn backend_args(backend: Backend) -> Option<(Vec<String>, Option<BackendGuard>)> {
     match backend {
         Backend::Memory => Some((vec!["--backend".into(), "memory".into()], None)),
+        Backend::Postgres => {
+            let db = TestDatabase::create().await?;
+            Some((postgres_args(&db.url()), Some(Box::new(db))))
+        }
     }
+}
+
+fn postgres_args(url: &str) -> Vec<String> {
+    vec!["--backend".into(), "postgres".into(), "--database-url".into(), url.into()]
 }
 
 /// Skips a test that needs an unavailable component — loudly, and never on CI.
@@ -53,6 +69,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
+    /// Set when authport runs as a child process (killed on drop, before the guard goes).
+    process: Option<AuthportProcess>,
     _guard: Option<BackendGuard>,
 }
 
@@ -76,12 +94,15 @@ impl TestApp {
     }
 
     async fn spawn_args(backend: Backend, backend_args: Vec<String>, guard: Option<BackendGuard>) -> Self {
-        let key_file = signing_key_file().to_str().expect("utf-8 temp path").to_owned();
         let mut args: Vec<String> = ["authport", "--listen", "127.0.0.1:0", "--hash-cost", "insecure-fast-for-tests"]
             .into_iter()
             .map(str::to_owned)
             .collect();
-        args.extend(["--signing-key-file".to_owned(), key_file]);
+        // PostgreSQL apps take their signing key from the database, shared by all of them.
+        if backend != Backend::Postgres {
+            let key_file = signing_key_file().to_str().expect("utf-8 temp path").to_owned();
+            args.extend(["--signing-key-file".to_owned(), key_file]);
+        }
         args.extend(backend_args);
         let cli = Cli::try_parse_from(&args).unwrap_or_else(|e| panic!("bad test arguments {args:?}: {e}"));
         init_test_logging();
@@ -91,7 +112,70 @@ impl TestApp {
         let server = tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        Self { addr, backend, client: reqwest::Client::new(), shutdown: Some(tx), server: Some(server), _guard: guard }
+        Self {
+            addr,
+            backend,
+            client: reqwest::Client::new(),
+            shutdown: Some(tx),
+            server: Some(server),
+            process: None,
+            _guard: guard,
+        }
+    }
+
+    /// The database of a PostgreSQL app (kept alive by every app on it and every handle).
+    pub fn database(&self) -> Option<Arc<TestDatabase>> {
+        self._guard.as_ref()?.downcast_ref::<Arc<TestDatabase>>().cloned()
+    }
+
+    /// Another in-process authport on the database of this (PostgreSQL) app.
+    pub async fn spawn_sibling(&self) -> Self {
+        Self::spawn_on(&self.database().expect("spawn_sibling needs a PostgreSQL app"), &[]).await
+    }
+
+    /// An in-process authport on `db`.
+    pub async fn spawn_on(db: &Arc<TestDatabase>, extra: &[&str]) -> Self {
+        Self::spawn_on_url(db, &db.url(), extra).await
+    }
+
+    /// An in-process authport on `db`, reached through `url` (a proxy, say).
+    pub async fn spawn_on_url(db: &Arc<TestDatabase>, url: &str, extra: &[&str]) -> Self {
+        let mut args = postgres_args(url);
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        Self::spawn_args(Backend::Postgres, args, Some(Box::new(Arc::clone(db)))).await
+    }
+
+    /// The real `authport` binary as a child process on `db` (see [`process::authport_binary`]).
+    pub async fn spawn_process_on(db: &Arc<TestDatabase>, extra: &[&str]) -> Self {
+        Self::spawn_process_on_url(db, &db.url(), extra).await
+    }
+
+    /// Like [`TestApp::spawn_process_on`], reaching the database through `url`.
+    pub async fn spawn_process_on_url(db: &Arc<TestDatabase>, url: &str, extra: &[&str]) -> Self {
+        let mut args = postgres_args(url);
+        args.extend(["--hash-cost", "insecure-fast-for-tests"].map(str::to_owned));
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let process = AuthportProcess::start(&args).await;
+        Self {
+            addr: process.addr(),
+            backend: Backend::Postgres,
+            client: reqwest::Client::new(),
+            shutdown: None,
+            server: None,
+            process: Some(process),
+            _guard: Some(Box::new(Arc::clone(db))),
+        }
+    }
+
+    /// The log lines of a child-process app so far (empty for in-process apps).
+    pub fn process_logs(&self) -> Vec<String> {
+        self.process.as_ref().map(AuthportProcess::logs).unwrap_or_default()
+    }
+
+    /// Kills a child-process app with SIGKILL: a crash, nothing flushed or finished.
+    pub fn kill(mut self) {
+        let process = self.process.take().expect("kill needs a child-process app");
+        process.kill();
     }
 
     /// Stops the server gracefully and waits until it has stopped.
@@ -101,6 +185,9 @@ impl TestApp {
         }
         if let Some(server) = self.server.take() {
             server.await.expect("server task");
+        }
+        if let Some(process) = self.process.take() {
+            process.kill();
         }
     }
 

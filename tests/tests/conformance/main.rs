@@ -43,5 +43,6 @@ conformance_suite! {
     ];
     backends: {
         memory => authport_conformance::Backend::Memory,
+        postgres => authport_conformance::Backend::Postgres,
     }
 }

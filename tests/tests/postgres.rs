@@ -1,0 +1,508 @@
+//! PostgreSQL-only behaviour: durability across restarts and crashes, several processes on one
+//! database (users, signing key, the duplicate race), outages (503 within the timeout, then
+//! recovery by itself), `authport migrate`, and the store's own guarantees.
+//!
+//! Each test gets a fresh database (`authport_conformance::postgres::TestDatabase`) on
+//! `DATABASE_URL` (default: the local server). The multi-process tests run the real `authport`
+//! binary: `cargo build --bin authport` first (`just test` does).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use authport_conformance::postgres::{TcpProxy, TestDatabase};
+use authport_conformance::process::run_to_completion;
+use authport_conformance::{STRONG_PASSWORD, TestApp, problem, unique_email};
+use authport_domain::{Email, UserId};
+use authport_fake::{DatabaseUrl, InsertUserError, PostgresConfig, PostgresStore, StoreError, StoredUser, UserStore};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use serde_json::Value;
+use sqlx::Connection as _;
+
+/// The timeouts the outage tests configure (milliseconds, as on the command line).
+const ACQUIRE_TIMEOUT_MS: u64 = 1000;
+const STATEMENT_TIMEOUT_MS: u64 = 1000;
+/// Generous slack on top of a configured timeout before an answer counts as late.
+const SLACK: Duration = Duration::from_secs(2);
+/// A request that takes this long has hung: the test fails instead of waiting for ever.
+const HANG_LIMIT: Duration = Duration::from_secs(30);
+
+fn timeout_args() -> [String; 4] {
+    [
+        "--database-acquire-timeout-ms".to_owned(),
+        ACQUIRE_TIMEOUT_MS.to_string(),
+        "--database-statement-timeout-ms".to_owned(),
+        STATEMENT_TIMEOUT_MS.to_string(),
+    ]
+}
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// Awaits `request`, failing the test if it hangs; returns the response and how long it took.
+async fn timed(request: impl Future<Output = reqwest::Response>) -> (reqwest::Response, Duration) {
+    let started = Instant::now();
+    let response = tokio::time::timeout(HANG_LIMIT, request).await.expect("the request hung");
+    (response, started.elapsed())
+}
+
+/// Asserts a 503 backend_unavailable problem with a Retry-After, answered within `bound`.
+async fn assert_unavailable_within(
+    what: &str,
+    request: impl Future<Output = reqwest::Response>,
+    bound: Duration,
+) -> Duration {
+    let (response, elapsed) = timed(request).await;
+    assert!(response.headers().contains_key("retry-after"), "{what}: Retry-After missing");
+    let (status, body) = problem(response).await;
+    assert_eq!((status, body["code"].as_str()), (503, Some("backend_unavailable")), "{what}: {body}");
+    assert!(elapsed < bound, "{what}: 503 after {elapsed:?}, expected within {bound:?}");
+    eprintln!("{what}: 503 backend_unavailable after {} ms", elapsed.as_millis());
+    elapsed
+}
+
+/// Signs up fresh users until one succeeds (the database is back); returns how long it took.
+async fn wait_for_recovery(app: &TestApp, within: Duration) -> Duration {
+    let started = Instant::now();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let (response, _) = timed(app.sign_up(&unique_email("recovered"), STRONG_PASSWORD)).await;
+        match response.status().as_u16() {
+            201 => break,
+            503 if started.elapsed() < within => tokio::time::sleep(Duration::from_millis(100)).await,
+            status => panic!("no recovery: status {status} after {:?} and {attempts} attempts", started.elapsed()),
+        }
+    }
+    let took = started.elapsed();
+    eprintln!("recovered after {} ms ({attempts} attempt(s)), authport not restarted", took.as_millis());
+    took
+}
+
+async fn jwks(app: &TestApp) -> Value {
+    let response = app.get("/.well-known/jwks.json").await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("JWKS")
+}
+
+async fn log_in_tokens(app: &TestApp, email: &str) -> Value {
+    let response = app.log_in(email, STRONG_PASSWORD).await;
+    assert_eq!(response.status(), 200, "log-in on {}", app.addr);
+    response.json().await.expect("tokens")
+}
+
+/// Verifies `token` (RS256) with the key of `jwks` its `kid` names; returns the claims.
+fn verify(token: &str, jwks: &Value, issuer: &str) -> Value {
+    let kid = decode_header(token).expect("JWT header").kid.expect("kid");
+    let jwk = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["kid"] == kid)
+        .unwrap_or_else(|| panic!("kid {kid} not in JWKS {jwks}"));
+    let key = DecodingKey::from_rsa_components(jwk["n"].as_str().expect("n"), jwk["e"].as_str().expect("e"))
+        .expect("RSA key");
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_aud = false;
+    validation.set_issuer(&[issuer]);
+    decode::<Value>(token, &key, &validation).expect("token verifies").claims
+}
+
+/// `SELECT count(*) …` with `binds` as $1, $2, …
+async fn count(db: &TestDatabase, sql: &str, binds: &[&str]) -> i64 {
+    let mut conn = db.connect().await;
+    let mut query = sqlx::query_scalar(sql);
+    for bind in binds {
+        query = query.bind(*bind);
+    }
+    let n: i64 = query.fetch_one(&mut conn).await.expect(sql);
+    let _ = conn.close().await;
+    n
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durability
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_and_the_signing_key_survive_a_restart() {
+    let Some(first) = TestApp::spawn(authport_conformance::Backend::Postgres).await else { return };
+    let db = first.database().expect("postgres app");
+    let email = unique_email("restart");
+    assert_eq!(first.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let keys_before = jwks(&first).await;
+    first.stop().await;
+
+    let second = TestApp::spawn_on(&db, &[]).await;
+    assert_eq!(second.log_in(&email.to_uppercase(), STRONG_PASSWORD).await.status(), 200);
+    let (status, body) = problem(second.sign_up(&email, STRONG_PASSWORD).await).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("user_exists")), "{body}");
+    assert_eq!(jwks(&second).await, keys_before, "the signing key comes from the database");
+    second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledged_sign_up_survives_a_killed_process_and_the_password_is_never_logged() {
+    let Some(db) = TestDatabase::create().await else { return };
+    // Trust authentication ignores the password; it is there to be looked for in the logs.
+    let secret = "do-not-log-this-pw";
+    let url = db.url_with_password(secret).expect("URL with password");
+    let first = TestApp::spawn_process_on_url(&db, &url, &[]).await;
+    let email = unique_email("crash");
+    assert_eq!(first.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let mut logs = first.process_logs();
+    first.kill(); // SIGKILL right after the 201: nothing is flushed or shut down gracefully
+
+    let second = TestApp::spawn_process_on_url(&db, &url, &[]).await;
+    assert_eq!(second.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the acknowledged user is there");
+    logs.extend(second.process_logs());
+    assert!(logs.iter().all(|line| !line.contains(secret)), "the database password appears in the logs");
+    assert!(logs.iter().any(|line| line.contains(":***@")), "the redacted URL is logged: {logs:#?}");
+    second.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several processes, one database
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_users_and_signing_keys() {
+    let Some(db) = TestDatabase::create().await else { return };
+    let issuer = "http://authport.test";
+    let args = ["--issuer", issuer];
+    // Started together on an empty database: both migrate and both offer a signing key.
+    let (a, b) = tokio::join!(TestApp::spawn_process_on(&db, &args), TestApp::spawn_process_on(&db, &args));
+    let (jwks_a, jwks_b) = (jwks(&a).await, jwks(&b).await);
+    assert_eq!(jwks_a, jwks_b, "one key for both processes");
+    assert_eq!(count(&db, "SELECT count(*) FROM signing_keys", &[]).await, 1);
+
+    let on_a = unique_email("on-a");
+    let on_b = unique_email("on-b");
+    assert_eq!(a.sign_up(&on_a, STRONG_PASSWORD).await.status(), 201);
+    assert_eq!(b.sign_up(&on_b, STRONG_PASSWORD).await.status(), 201);
+    assert_eq!(b.sign_up(&on_a.to_uppercase(), STRONG_PASSWORD).await.status(), 409, "A's user exists on B");
+
+    let from_b = log_in_tokens(&b, &on_a).await;
+    let from_a = log_in_tokens(&a, &on_b).await;
+    for (tokens, jwks, email) in [(&from_b, &jwks_a, &on_a), (&from_a, &jwks_b, &on_b)] {
+        for kind in ["access_token", "id_token"] {
+            let claims = verify(tokens[kind].as_str().expect("token"), jwks, issuer);
+            assert!(claims["sub"].is_string(), "{claims}");
+        }
+        let id = verify(tokens["id_token"].as_str().expect("id token"), jwks, issuer);
+        assert_eq!(id["email"], email.as_str());
+    }
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_duplicate_sign_ups_over_two_processes_create_exactly_one_user() {
+    let Some(db) = TestDatabase::create().await else { return };
+    let (a, b) = tokio::join!(TestApp::spawn_process_on(&db, &[]), TestApp::spawn_process_on(&db, &[]));
+    for round in 0..3 {
+        let email = unique_email("xrace");
+        let started = Instant::now();
+        let attempts = (0..64).map(|i| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            let variant = if i % 4 < 2 { email.clone() } else { email.to_uppercase() };
+            async move { timed(app.sign_up(&variant, STRONG_PASSWORD)).await.0 }
+        });
+        let responses = futures::future::join_all(attempts).await;
+        let elapsed = started.elapsed();
+        let mut by_status: HashMap<u16, usize> = HashMap::new();
+        for response in responses {
+            let status = response.status().as_u16();
+            if status == 409 {
+                let (_, body) = problem(response).await;
+                assert_eq!(body["code"], "user_exists");
+            }
+            *by_status.entry(status).or_default() += 1;
+        }
+        eprintln!("round {round}: 64 sign-ups over 2 processes in {} ms: {by_status:?}", elapsed.as_millis());
+        assert_eq!(by_status, HashMap::from([(201, 1), (409, 63)]), "round {round}");
+        assert_eq!(count(&db, "SELECT count(*) FROM users WHERE lower(email) = lower($1)", &[&email]).await, 1);
+        for app in [&a, &b] {
+            assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200);
+        }
+    }
+    a.stop().await;
+    b.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outages
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_down_answers_503_within_the_acquire_timeout_then_recovers() {
+    let Some(db) = TestDatabase::create().await else { return };
+    let mut proxy = TcpProxy::start(db.server_addr().await).await;
+    let app = TestApp::spawn_on_url(&db, &db.url_via(proxy.addr()), &as_strs(&timeout_args())).await;
+    let email = unique_email("before-outage");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200);
+
+    proxy.stop().await; // listener closed, pooled connections cut
+    let bound = Duration::from_millis(ACQUIRE_TIMEOUT_MS) + SLACK;
+    assert_unavailable_within("sign-up, database down", app.sign_up(&unique_email("down"), STRONG_PASSWORD), bound)
+        .await;
+    assert_unavailable_within("log-in, database down", app.log_in(&email, STRONG_PASSWORD), bound).await;
+    // A burst waits in parallel, not in a queue: every answer still comes within the bound.
+    let started = Instant::now();
+    let burst = (0..16).map(|i| {
+        let email = email.clone();
+        let app = &app;
+        async move {
+            if i % 2 == 0 {
+                assert_unavailable_within("burst sign-up", app.sign_up(&unique_email("burst"), STRONG_PASSWORD), bound)
+                    .await
+            } else {
+                assert_unavailable_within("burst log-in", app.log_in(&email, STRONG_PASSWORD), bound).await
+            }
+        }
+    });
+    futures::future::join_all(burst).await;
+    eprintln!("16 concurrent requests during the outage all answered 503 in {} ms", started.elapsed().as_millis());
+    assert_eq!(app.get("/healthz").await.status(), 200, "still serving");
+
+    proxy.restart().await; // same port
+    wait_for_recovery(&app, Duration::from_secs(10)).await;
+    assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the user from before the outage");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_black_holed_database_answers_503_within_the_timeouts_then_recovers() {
+    let Some(db) = TestDatabase::create().await else { return };
+    let mut proxy = TcpProxy::start(db.server_addr().await).await;
+    let app = TestApp::spawn_on_url(&db, &db.url_via(proxy.addr()), &as_strs(&timeout_args())).await;
+    let email = unique_email("before-freeze");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+
+    // An INSERT blocked on a lock is in flight when the network goes silent: the server's
+    // statement_timeout answer cannot arrive, so the client-side deadline must end the wait.
+    let mut locker = db.connect().await;
+    let mut lock = locker.begin().await.expect("begin");
+    sqlx::query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").execute(&mut *lock).await.expect("lock");
+    let sent = Instant::now();
+    let in_flight = {
+        let (client, url) = (app.client.clone(), app.url("/v1/signup"));
+        let body = serde_json::json!({ "email": unique_email("in-flight"), "password": STRONG_PASSWORD });
+        tokio::spawn(async move { client.post(url).json(&body).send().await.expect("sent") })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    proxy.freeze();
+    // The client-side deadline: statement timeout + 1 s after the INSERT was sent.
+    let deadline = Duration::from_millis(STATEMENT_TIMEOUT_MS) + Duration::from_secs(1);
+    assert_unavailable_within(
+        "in-flight sign-up, network black-holed (timed from the freeze)",
+        async { in_flight.await.expect("request task") },
+        deadline + SLACK,
+    )
+    .await;
+    let elapsed = sent.elapsed();
+    eprintln!("in-flight sign-up: 503 {} ms after it was sent (client deadline {deadline:?})", elapsed.as_millis());
+    assert!(
+        elapsed >= deadline - Duration::from_millis(100),
+        "only the client deadline can end this wait (the server's answer cannot pass), yet it took {elapsed:?}"
+    );
+    lock.rollback().await.expect("unlock");
+
+    let bound = Duration::from_millis(ACQUIRE_TIMEOUT_MS) + SLACK;
+    assert_unavailable_within("sign-up, black-holed", app.sign_up(&unique_email("frozen"), STRONG_PASSWORD), bound)
+        .await;
+    assert_unavailable_within("log-in, black-holed", app.log_in(&email, STRONG_PASSWORD), bound).await;
+
+    proxy.restart().await; // cuts the silent connections, listens again
+    wait_for_recovery(&app, Duration::from_secs(10)).await;
+    assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_stuck_on_a_lock_answers_503_after_the_statement_timeout() {
+    let Some(db) = TestDatabase::create().await else { return };
+    // A real process: its log shows which mechanism ended the wait.
+    let app = TestApp::spawn_process_on(&db, &as_strs(&timeout_args())).await;
+    let email = unique_email("locked");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+
+    let mut locker = db.connect().await;
+    let mut lock = locker.begin().await.expect("begin");
+    sqlx::query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").execute(&mut *lock).await.expect("lock");
+    let bound = Duration::from_millis(STATEMENT_TIMEOUT_MS) + SLACK;
+    let signed_up = unique_email("while-locked");
+    let elapsed =
+        assert_unavailable_within("sign-up, users locked", app.sign_up(&signed_up, STRONG_PASSWORD), bound).await;
+    assert!(elapsed >= Duration::from_millis(STATEMENT_TIMEOUT_MS) / 2, "it waited for the lock: {elapsed:?}");
+    assert_unavailable_within("log-in, users locked", app.log_in(&email, STRONG_PASSWORD), bound).await;
+    lock.rollback().await.expect("unlock");
+    let cancelled =
+        app.process_logs().iter().filter(|l| l.contains("canceling statement due to statement timeout")).count();
+    assert_eq!(cancelled, 2, "PostgreSQL's statement_timeout ended both waits: {:#?}", app.process_logs());
+
+    // The cancelled INSERT did not commit, and the same connections serve again.
+    assert_eq!(app.sign_up(&signed_up, STRONG_PASSWORD).await.status(), 201);
+    assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200);
+    app.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// authport migrate
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_applies_the_schema_once_and_fails_fast_without_a_database() {
+    let Some(db) = TestDatabase::create().await else { return };
+    for run in ["first", "second"] {
+        let (status, log) = run_to_completion(vec!["migrate".into(), "--database-url".into(), db.url()]).await;
+        assert!(status.success(), "{run} migrate failed: {log}");
+    }
+    let applied = count(&db, "SELECT count(*) FROM _sqlx_migrations WHERE success", &[]).await;
+    assert_eq!(applied, 3);
+    for table in ["users", "refresh_tokens", "signing_keys"] {
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = $1", &[table]).await,
+            1
+        );
+    }
+
+    let started = Instant::now();
+    let (status, log) = run_to_completion(
+        [
+            "migrate",
+            "--database-url",
+            "postgres://ann:hunter2-secret@127.0.0.1:1/app",
+            "--database-acquire-timeout-ms",
+            "500",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    assert!(!status.success(), "{log}");
+    assert!(log.contains("cannot connect to PostgreSQL at postgres://ann:***@127.0.0.1:1/app"), "{log}");
+    assert!(!log.contains("hunter2-secret"), "{log}");
+    assert!(elapsed < Duration::from_millis(500) + SLACK, "took {elapsed:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store itself
+
+fn store_config(url: &str) -> PostgresConfig {
+    PostgresConfig::new(DatabaseUrl::parse(url).expect("database URL"))
+}
+
+fn user(email: &str) -> StoredUser {
+    StoredUser {
+        id: UserId::parse(uuid::Uuid::new_v4().to_string()).expect("id"),
+        email: Email::parse(email).expect("email"),
+        password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".to_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_starts_agree_on_one_signing_key() {
+    let Some(db) = TestDatabase::create().await else { return };
+    let config = store_config(&db.url());
+    // Eight "processes" migrate the empty database and offer their own key at the same time.
+    let starts = (0..8).map(|i| {
+        let config = config.clone();
+        async move {
+            let store = PostgresStore::connect(&config).await.expect("connect and migrate");
+            let key = store.signing_key_pem(format!("-----BEGIN candidate {i}")).await.expect("key");
+            store.close().await;
+            key
+        }
+    });
+    let keys = futures::future::join_all(starts).await;
+    assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+    assert!(keys[0].starts_with("-----BEGIN candidate "), "{}", keys[0]);
+    assert_eq!(count(&db, "SELECT count(*) FROM signing_keys", &[]).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_itself_enforces_case_insensitive_uniqueness() {
+    let Some(db) = TestDatabase::create().await else { return };
+    let store = PostgresStore::connect(&store_config(&db.url())).await.expect("store");
+    // A row written around the application, in upper case: the index still catches it.
+    let mut conn = db.connect().await;
+    sqlx::query("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)")
+        .bind(uuid::Uuid::new_v4())
+        .bind("ANN@EXAMPLE.COM")
+        .bind("$argon2id$v=19$m=8,t=1,p=1$x$y")
+        .execute(&mut conn)
+        .await
+        .expect("raw insert");
+    assert!(matches!(store.insert_user(user("ann@example.com")).await, Err(InsertUserError::Duplicate)));
+    let found = store.find_user_by_email(&Email::parse("ann@example.com").expect("email")).await.expect("lookup");
+    assert!(found.is_some(), "look-ups are case-insensitive too");
+    // And the other way round: after the store's insert, a raw case variant violates the index.
+    store.insert_user(user("zoe@example.com")).await.expect("zoe");
+    let raw = sqlx::query("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)")
+        .bind(uuid::Uuid::new_v4())
+        .bind("Zoe@Example.COM")
+        .bind("$argon2id$v=19$m=8,t=1,p=1$x$y")
+        .execute(&mut conn)
+        .await
+        .expect_err("the unique index refuses a case variant");
+    let db_err = raw.as_database_error().expect("a database error");
+    assert_eq!((db_err.code().as_deref(), db_err.constraint()), (Some("23505"), Some("users_email_lower_key")));
+
+    // Only the e-mail index means "duplicate": a colliding primary key is an error.
+    let first = user("bob@example.com");
+    let mut clash = user("carol@example.com");
+    clash.id = first.id.clone();
+    store.insert_user(first).await.expect("bob");
+    assert!(matches!(store.insert_user(clash).await, Err(InsertUserError::Store(StoreError::Other(_)))));
+
+    // Non-argon2id hashes are refused by the schema.
+    let mut weak = user("dave@example.com");
+    weak.password_hash = "plaintext".to_owned();
+    assert!(matches!(store.insert_user(weak).await, Err(InsertUserError::Store(StoreError::Other(_)))));
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_tokens_are_stored_hashed_with_expiry_and_no_revocation() {
+    let Some(app) = TestApp::spawn(authport_conformance::Backend::Postgres).await else { return };
+    let db = app.database().expect("postgres app");
+    let email = unique_email("refresh");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let tokens = log_in_tokens(&app, &email).await;
+    let refresh = tokens["refresh_token"].as_str().expect("refresh token");
+    let mut conn = db.connect().await;
+    let (hash, expected_hash, ttl_secs, revoked): (String, String, f64, bool) = sqlx::query_as(
+        "SELECT t.token_hash, encode(sha256(convert_to($2, 'UTF8')), 'hex'),
+                extract(epoch FROM t.expires_at - t.created_at)::float8, t.revoked_at IS NOT NULL
+         FROM refresh_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1",
+    )
+    .bind(&email)
+    .bind(refresh)
+    .fetch_one(&mut conn)
+    .await
+    .expect("exactly one refresh token row");
+    assert_eq!(hash, expected_hash, "stored as the SHA-256 of the token, never the token");
+    assert!(!hash.contains(refresh));
+    assert!((ttl_secs - 30.0 * 86_400.0).abs() < 60.0, "default 30-day lifetime, got {ttl_secs} s");
+    assert!(!revoked);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_database_is_unavailable_within_the_acquire_timeout() {
+    // Needs no PostgreSQL: nothing listens on port 1.
+    let mut config = store_config("postgres://postgres@127.0.0.1:1/nowhere");
+    config.acquire_timeout = Duration::from_millis(500);
+    let started = Instant::now();
+    let err = PostgresStore::connect(&config).await.expect_err("nothing listens there");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(500) + SLACK, "{:?}", started.elapsed());
+
+    let lazy = PostgresStore::connect_lazy(&config).expect("lazy pool");
+    let started = Instant::now();
+    let err = lazy.insert_user(user("erin@example.com")).await.expect_err("unreachable");
+    assert!(matches!(err, InsertUserError::Store(StoreError::Unavailable(_))), "{err:?}");
+    let err = lazy.find_user_by_email(&Email::parse("erin@example.com").expect("email")).await.expect_err("down");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert!(started.elapsed() < 2 * (Duration::from_millis(500) + SLACK), "{:?}", started.elapsed());
+}
