@@ -383,6 +383,13 @@ async fn migrate_applies_the_schema_once_and_fails_fast_without_a_database() {
     assert!(log.contains("cannot connect to PostgreSQL at postgres://ann:***@127.0.0.1:1/app"), "{log}");
     assert!(!log.contains("hunter2-secret"), "{log}");
     assert!(elapsed < Duration::from_millis(500) + SLACK, "took {elapsed:?}");
+
+    let (status, log) = run_to_completion(
+        ["migrate", "--database-url", "mysql://ann:hunter2-secret@db/app"].map(str::to_owned).to_vec(),
+    )
+    .await;
+    assert!(!status.success(), "{log}");
+    assert!(log.contains("not a PostgreSQL URL") && !log.contains("hunter2-secret"), "{log}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use authport_domain::PasswordPolicy;
-use authport_fake::DatabaseUrl;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
@@ -85,15 +84,10 @@ pub struct Config {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseOptions {
     /// PostgreSQL URL, postgres://user[:password]@host[:port]/database (the password is never logged).
-    /// Required by the postgres backend and `authport migrate`.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        hide_env_values = true,
-        global = true,
-        value_parser = DatabaseUrl::parse
-    )]
-    pub database_url: Option<DatabaseUrl>,
+    /// Required by the postgres backend and `authport migrate`, and only checked by them (another
+    /// project's DATABASE_URL in the environment does not stop the other backends).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true, value_parser = parse_secret)]
+    pub database_url: Option<SecretString>,
 
     /// Maximum number of pooled PostgreSQL connections.
     #[arg(long, env = "AUTHPORT_DATABASE_MAX_CONNECTIONS", global = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -265,7 +259,7 @@ mod tests {
         assert_eq!(cli.config.backend, Backend::Postgres);
         let db = &cli.config.database;
         let url = db.database_url.as_ref().expect("url");
-        assert_eq!(url.expose_secret(), "postgres://ann:s3cret@db:5432/app");
+        assert_eq!(secrecy::ExposeSecret::expose_secret(url), "postgres://ann:s3cret@db:5432/app");
         assert_eq!((db.database_max_connections, db.database_acquire_timeout_ms), (4, 1500));
         assert_eq!(db.database_statement_timeout_ms, 2500);
         assert!(!format!("{cli:?}").contains("s3cret"), "the password never reaches Debug output");
@@ -285,8 +279,7 @@ mod tests {
     #[test]
     fn bad_database_settings_are_refused() {
         for args in [
-            &["authport", "--database-url", "mysql://db/app"][..],
-            &["authport", "--database-url", "postgres://db/app", "--database-max-connections", "0"],
+            &["authport", "--database-url", "postgres://db/app", "--database-max-connections", "0"][..],
             &["authport", "--database-url", "postgres://db/app", "--database-acquire-timeout-ms", "5"],
         ] {
             assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
@@ -335,13 +328,20 @@ mod tests {
     }
 
     #[test]
+    fn the_database_url_is_only_checked_by_the_postgres_backend() {
+        // Another project's DATABASE_URL must not stop `authport --backend memory`.
+        let cli = Cli::try_parse_from(["authport", "--database-url", "sqlite://other.db"]).expect("parses");
+        assert_eq!(cli.config.backend, Backend::Memory);
+    }
+
+    #[test]
     fn migrate_is_a_subcommand_that_accepts_the_database_options_on_either_side() {
         let url = "postgres://db/app";
         let after = Cli::try_parse_from(["authport", "migrate", "--database-url", url]).expect("parses");
         let before = Cli::try_parse_from(["authport", "--database-url", url, "migrate"]).expect("parses");
         for cli in [after, before] {
             assert_eq!(cli.command, Some(Command::Migrate));
-            assert_eq!(cli.config.database.database_url.as_ref().map(DatabaseUrl::expose_secret), Some(url));
+            assert_eq!(cli.config.database.database_url.as_ref().map(secrecy::ExposeSecret::expose_secret), Some(url));
         }
     }
 }

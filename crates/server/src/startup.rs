@@ -9,7 +9,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
 use authport_domain::{AuthService, IdentityProvider};
-use authport_fake::{FakeConfig, FakeIdentityProvider, HashCost, MemoryStore, PostgresConfig, PostgresStore};
+use authport_fake::{
+    DatabaseUrl, FakeConfig, FakeIdentityProvider, HashCost, MemoryStore, PostgresConfig, PostgresStore,
+    redact_database_url,
+};
 use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
 
@@ -88,7 +91,9 @@ async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Resul
 /// The PostgreSQL store, its schema migrated (fails within the acquire timeout when the
 /// database cannot be reached).
 async fn connect_postgres(options: &DatabaseOptions) -> anyhow::Result<PostgresStore> {
-    let url = options.database_url.clone().context("the postgres backend needs --database-url (or DATABASE_URL)")?;
+    let raw = options.database_url.as_ref().context("the postgres backend needs --database-url (or DATABASE_URL)")?;
+    let url = DatabaseUrl::parse(raw.expose_secret())
+        .with_context(|| format!("--database-url {}", redact_database_url(raw.expose_secret())))?;
     let redacted = url.redacted();
     let config = PostgresConfig {
         url,
