@@ -4,6 +4,8 @@
 //! Backends that need a real component (PostgreSQL, the moto Cognito emulator) are skipped
 //! with one loud line when it is missing — and fail instead when `CI=true`.
 
+pub mod moto;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -30,6 +32,8 @@ pub enum Backend {
     Memory,
     /// A fresh PostgreSQL database per app (`DATABASE_URL`, default the local server).
     Postgres,
+    /// A fresh user pool per app on the moto Cognito emulator (see [`moto`]).
+    Cognito,
 }
 
 /// Extra resources a backend needs for one test (a database, a user pool); dropped with the app.
@@ -44,7 +48,32 @@ async fn backend_args(backend: Backend) -> Option<(Vec<String>, Option<BackendGu
             let db = TestDatabase::create().await?;
             Some((postgres_args(&db.url()), Some(Box::new(db))))
         }
+        Backend::Cognito => {
+            let pool = moto::test_pool().await?;
+            Some((cognito_args(&pool, false), None))
+        }
     }
+}
+
+/// Arguments for the Cognito backend on `pool`, using its secret-less or its secret client.
+pub fn cognito_args(pool: &moto::MotoPool, with_secret: bool) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "--backend".into(),
+        "cognito".into(),
+        "--user-pool-id".into(),
+        pool.pool_id.clone(),
+        "--cognito-endpoint".into(),
+        pool.endpoint.clone(),
+        "--aws-region".into(),
+        moto::REGION.into(),
+        "--client-id".into(),
+    ];
+    if with_secret {
+        args.extend([pool.secret_client_id.clone(), "--client-secret".into(), pool.client_secret.clone()]);
+    } else {
+        args.push(pool.client_id.clone());
+    }
+    args
 }
 
 fn postgres_args(url: &str) -> Vec<String> {

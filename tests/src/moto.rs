@@ -115,6 +115,21 @@ fn wait_until_ready(endpoint: &str) -> Result<(), String> {
     Err(format!("moto at {endpoint} did not accept connections"))
 }
 
+/// A fresh pool on the process-wide moto, or `None` after [`crate::skip_or_fail`].
+pub async fn test_pool() -> Option<MotoPool> {
+    let moto = match moto().await {
+        Ok(moto) => moto,
+        Err(why) => {
+            crate::skip_or_fail("moto Cognito emulator", &why);
+            return None;
+        }
+    };
+    match create_pool(moto).await {
+        Ok(pool) => Some(pool),
+        Err(why) => panic!("moto is running at {} but creating a pool failed: {why}", moto.endpoint),
+    }
+}
+
 /// An SDK client for the emulator with static credentials (never the default chain here).
 pub fn client(endpoint: &str) -> Client {
     let config = aws_sdk_cognitoidentityprovider::Config::builder()
@@ -156,6 +171,8 @@ pub async fn create_pool(moto: &Moto) -> Result<MotoPool, String> {
             .user_pool_id(&pool_id)
             .client_name(if with_secret { "authport-secret" } else { "authport" })
             .generate_secret(with_secret)
+            // moto only puts these claims in id tokens when the client may read them.
+            .set_read_attributes(Some(vec!["email".into(), "email_verified".into()]))
             .set_explicit_auth_flows(Some(flows.to_vec()))
             .send()
             .await

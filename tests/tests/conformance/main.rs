@@ -44,5 +44,6 @@ conformance_suite! {
     backends: {
         memory => authport_conformance::Backend::Memory,
         postgres => authport_conformance::Backend::Postgres,
+        cognito => authport_conformance::Backend::Cognito,
     }
 }
