@@ -19,7 +19,7 @@
 
 use std::fmt;
 
-use authport_domain::{LogInError, NewPasswordError, SignUpError, WeakPassword};
+use authport_domain::{BackendError, LogInError, NewPasswordError, RefreshError, SignUpError, WeakPassword};
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::RequestId as _;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -61,14 +61,6 @@ enum Kind {
     Response,
     /// The request could not be built.
     Construction,
-}
-
-/// What an error means when no operation-specific mapping applies.
-#[derive(Debug)]
-pub(crate) enum Failure {
-    RateLimited,
-    Unavailable(AwsError),
-    Unexpected(AwsError),
 }
 
 impl fmt::Display for AwsError {
@@ -131,7 +123,7 @@ impl AwsError {
     }
 
     /// Throttling, unavailability or anything unexpected, logged with the internals.
-    pub(crate) fn into_failure(self) -> Failure {
+    pub(crate) fn into_failure(self) -> BackendError {
         let throttled = matches!(self.code(), Some(TOO_MANY_REQUESTS | LIMIT_EXCEEDED))
             || matches!(self.kind, Kind::Service { status: 429, .. });
         let unavailable = matches!(self.kind, Kind::Timeout | Kind::Dispatch)
@@ -152,11 +144,11 @@ impl AwsError {
             "Cognito call failed"
         );
         if throttled {
-            Failure::RateLimited
+            BackendError::RateLimited { retry_after: None }
         } else if unavailable {
-            Failure::Unavailable(self)
+            BackendError::Unavailable(Box::new(self))
         } else {
-            Failure::Unexpected(self)
+            BackendError::Unexpected(Box::new(self))
         }
     }
 }
@@ -172,11 +164,7 @@ pub(crate) fn sign_up_error(err: AwsError, weak: impl FnOnce() -> WeakPassword) 
             err.expected("weak password");
             SignUpError::WeakPassword(weak())
         }
-        _ => match err.into_failure() {
-            Failure::RateLimited => SignUpError::RateLimited { retry_after: None },
-            Failure::Unavailable(err) => SignUpError::BackendUnavailable(Box::new(err)),
-            Failure::Unexpected(err) => SignUpError::Unexpected(Box::new(err)),
-        },
+        _ => SignUpError::Backend(err.into_failure()),
     }
 }
 
@@ -216,11 +204,7 @@ pub(crate) fn log_in_error(err: AwsError) -> LogInError {
             );
             LogInError::InvalidCredentials
         }
-        _ => match err.into_failure() {
-            Failure::RateLimited => LogInError::RateLimited { retry_after: None },
-            Failure::Unavailable(err) => LogInError::BackendUnavailable(Box::new(err)),
-            Failure::Unexpected(err) => LogInError::Unexpected(Box::new(err)),
-        },
+        _ => LogInError::Backend(err.into_failure()),
     }
 }
 
@@ -241,11 +225,20 @@ pub(crate) fn new_password_error(err: AwsError, weak: impl FnOnce() -> WeakPassw
             err.expected("weak password");
             NewPasswordError::WeakPassword(weak())
         }
-        _ => match err.into_failure() {
-            Failure::RateLimited => NewPasswordError::RateLimited { retry_after: None },
-            Failure::Unavailable(err) => NewPasswordError::BackendUnavailable(Box::new(err)),
-            Failure::Unexpected(err) => NewPasswordError::Unexpected(Box::new(err)),
-        },
+        _ => NewPasswordError::Backend(err.into_failure()),
+    }
+}
+
+/// Maps a failed `AdminInitiateAuth` with `REFRESH_TOKEN_AUTH`.
+pub(crate) fn refresh_error(err: AwsError) -> RefreshError {
+    match err.code() {
+        // Invalid, expired or revoked ("Refresh Token has been revoked") tokens, and users that
+        // are gone or disabled.
+        Some(NOT_AUTHORIZED | USER_NOT_FOUND) => {
+            err.expected("invalid refresh token");
+            RefreshError::InvalidToken
+        }
+        _ => RefreshError::Backend(err.into_failure()),
     }
 }
 
@@ -315,11 +308,14 @@ pub(crate) mod tests {
         assert_eq!(w, weak());
         for code in [TOO_MANY_REQUESTS, LIMIT_EXCEEDED] {
             let err = sign_up_error(service(Some(code), 400), weak);
-            assert!(matches!(err, SignUpError::RateLimited { retry_after: None }), "{code}: {err:?}");
+            assert!(
+                matches!(err, SignUpError::Backend(BackendError::RateLimited { retry_after: None })),
+                "{code}: {err:?}"
+            );
         }
-        assert!(matches!(sign_up_error(timeout(), weak), SignUpError::BackendUnavailable(_)));
-        assert!(matches!(sign_up_error(refused(), weak), SignUpError::BackendUnavailable(_)));
-        assert!(matches!(sign_up_error(service(None, 503), weak), SignUpError::BackendUnavailable(_)));
+        assert!(matches!(sign_up_error(timeout(), weak), SignUpError::Backend(BackendError::Unavailable(_))));
+        assert!(matches!(sign_up_error(refused(), weak), SignUpError::Backend(BackendError::Unavailable(_))));
+        assert!(matches!(sign_up_error(service(None, 503), weak), SignUpError::Backend(BackendError::Unavailable(_))));
         for unexpected in [
             service(Some("InvalidParameterException"), 400),
             service(Some("InternalErrorException"), 500),
@@ -327,13 +323,15 @@ pub(crate) mod tests {
             service(None, 500),
         ] {
             let err = sign_up_error(unexpected, weak);
-            assert!(matches!(err, SignUpError::Unexpected(_)), "{err:?}");
+            assert!(matches!(err, SignUpError::Backend(BackendError::Unexpected(_))), "{err:?}");
         }
     }
 
     #[test]
     fn unexpected_errors_carry_the_request_id_for_the_logs() {
-        let SignUpError::Unexpected(source) = sign_up_error(service(Some("InternalErrorException"), 500), weak) else {
+        let SignUpError::Backend(BackendError::Unexpected(source)) =
+            sign_up_error(service(Some("InternalErrorException"), 500), weak)
+        else {
             panic!("unexpected expected")
         };
         assert!(source.to_string().contains("request id req-42"), "{source}");
@@ -344,13 +342,19 @@ pub(crate) mod tests {
         for code in [NOT_AUTHORIZED, USER_NOT_FOUND, PASSWORD_RESET_REQUIRED, USER_NOT_CONFIRMED] {
             assert!(matches!(log_in_error(service(Some(code), 400)), LogInError::InvalidCredentials), "{code}");
         }
-        assert!(matches!(log_in_error(service(Some(TOO_MANY_REQUESTS), 400)), LogInError::RateLimited { .. }));
-        assert!(matches!(log_in_error(service(None, 429)), LogInError::RateLimited { .. }));
-        assert!(matches!(log_in_error(timeout()), LogInError::BackendUnavailable(_)));
-        assert!(matches!(log_in_error(refused()), LogInError::BackendUnavailable(_)));
+        assert!(matches!(
+            log_in_error(service(Some(TOO_MANY_REQUESTS), 400)),
+            LogInError::Backend(BackendError::RateLimited { .. })
+        ));
+        assert!(matches!(log_in_error(service(None, 429)), LogInError::Backend(BackendError::RateLimited { .. })));
+        assert!(matches!(log_in_error(timeout()), LogInError::Backend(BackendError::Unavailable(_))));
+        assert!(matches!(log_in_error(refused()), LogInError::Backend(BackendError::Unavailable(_))));
         // A client that may not use ADMIN_USER_PASSWORD_AUTH, an unknown pool or client: 500.
         for code in ["InvalidParameterException", RESOURCE_NOT_FOUND, "InvalidUserPoolConfigurationException"] {
-            assert!(matches!(log_in_error(service(Some(code), 400)), LogInError::Unexpected(_)), "{code}");
+            assert!(
+                matches!(log_in_error(service(Some(code), 400)), LogInError::Backend(BackendError::Unexpected(_))),
+                "{code}"
+            );
         }
     }
 
@@ -366,12 +370,12 @@ pub(crate) mod tests {
         ));
         assert!(matches!(
             new_password_error(service(Some(LIMIT_EXCEEDED), 400), weak),
-            NewPasswordError::RateLimited { .. }
+            NewPasswordError::Backend(BackendError::RateLimited { .. })
         ));
-        assert!(matches!(new_password_error(timeout(), weak), NewPasswordError::BackendUnavailable(_)));
+        assert!(matches!(new_password_error(timeout(), weak), NewPasswordError::Backend(BackendError::Unavailable(_))));
         assert!(matches!(
             new_password_error(service(Some("InvalidParameterException"), 400), weak),
-            NewPasswordError::Unexpected(_)
+            NewPasswordError::Backend(BackendError::Unexpected(_))
         ));
     }
 }

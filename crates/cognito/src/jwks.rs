@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use authport_domain::{BoxError, RsaPublicKey, SigningKeysError};
+use authport_domain::{BackendError, BoxError, RsaPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -48,17 +48,13 @@ enum FetchError {
 }
 
 impl FetchError {
-    fn into_domain(self) -> SigningKeysError {
+    fn into_domain(self) -> BackendError {
         let unavailable = match &self {
             Self::Unreachable { .. } => true,
             Self::Status { status, .. } => *status == 429 || *status >= 500,
             Self::Malformed { .. } | Self::NoKeys { .. } => false,
         };
-        if unavailable {
-            SigningKeysError::BackendUnavailable(Box::new(self))
-        } else {
-            SigningKeysError::Unexpected(Box::new(self))
-        }
+        if unavailable { BackendError::Unavailable(Box::new(self)) } else { BackendError::Unexpected(Box::new(self)) }
     }
 }
 
@@ -74,7 +70,7 @@ impl JwksSource {
     /// The cached keys while fresh; otherwise fetched anew. When a refresh fails, keys fetched
     /// earlier are served (signing keys rotate rarely; an outage of the JWKS endpoint should not
     /// stop token verification); with nothing cached the failure is returned.
-    pub(crate) async fn keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
+    pub(crate) async fn keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
         let mut cache = self.cache.lock().await;
         if let Some(cached) = cache.as_ref().filter(|c| c.fetched_at.elapsed() < self.ttl) {
             return Ok(cached.keys.clone());
@@ -236,14 +232,14 @@ mod tests {
             format!("http://{addr}/jwks.json")
         };
         let err = source(unreachable, Duration::ZERO).keys().await.expect_err("closed port");
-        assert!(matches!(err, SigningKeysError::BackendUnavailable(_)), "{err:?}");
+        assert!(matches!(err, BackendError::Unavailable(_)), "{err:?}");
 
         let err = source(serve(vec![(502, "{}")]).await, Duration::ZERO).keys().await.expect_err("502");
-        assert!(matches!(err, SigningKeysError::BackendUnavailable(_)), "{err:?}");
+        assert!(matches!(err, BackendError::Unavailable(_)), "{err:?}");
 
         for (status, body) in [(404, "{}"), (200, "not json"), (200, r#"{"keys":[]}"#)] {
             let err = source(serve(vec![(status, body)]).await, Duration::ZERO).keys().await.expect_err(body);
-            assert!(matches!(err, SigningKeysError::Unexpected(_)), "{status} {body}: {err:?}");
+            assert!(matches!(err, BackendError::Unexpected(_)), "{status} {body}: {err:?}");
         }
     }
 }

@@ -26,6 +26,7 @@ mod error;
 mod jwks;
 mod policy;
 mod provider;
+mod refresh_token;
 #[cfg(test)]
 mod scripted;
 mod secret_hash;

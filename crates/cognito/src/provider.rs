@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use authport_domain::{
-    AccessToken, BoxError, ChallengeSession, Email, IdToken, IdentityProvider, LogInError, NewPassword,
-    NewPasswordError, Password, PasswordPolicy, RefreshToken, RsaPublicKey, SignUpError, SigningKeysError, TokenSet,
-    User, UserId, WeakPassword,
+    AccessToken, AuthenticatedUser, BackendError, BoxError, ChallengeSession, Email, IdToken, IdentityProvider,
+    LogInError, NewPassword, NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken, RefreshedTokens,
+    RsaPublicKey, SignUpError, TokenAudience, TokenSet, User, UserId, WeakPassword,
 };
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
@@ -21,9 +21,10 @@ use aws_sdk_cognitoidentityprovider::types::{
 use secrecy::SecretString;
 use tracing::Instrument as _;
 
-use crate::error::{AwsError, log_in_error, new_password_error, sign_up_error};
+use crate::error::{AwsError, log_in_error, new_password_error, refresh_error, sign_up_error};
 use crate::jwks::{self, JwksSource};
 use crate::policy;
+use crate::refresh_token;
 use crate::secret_hash::secret_hash;
 use crate::sessions::{Owner, SessionOwners};
 use crate::settings::{CognitoSettings, CognitoSetupError};
@@ -48,6 +49,8 @@ struct Inner {
     policy: PasswordPolicy,
     jwks: JwksSource,
     sessions: SessionOwners,
+    /// `iss` of the pool's tokens.
+    issuer: String,
 }
 
 impl CognitoIdentityProvider {
@@ -117,9 +120,15 @@ impl CognitoIdentityProvider {
             .clone()
             .unwrap_or_else(|| jwks::default_url(endpoint.as_deref(), &region, &settings.user_pool_id));
 
+        // Cognito's issuer is always the AWS address, also behind a custom endpoint (moto does the same).
+        let issuer = settings
+            .issuer
+            .clone()
+            .unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com/{}", settings.user_pool_id));
         tracing::info!(
             user_pool_id = %settings.user_pool_id,
             %region,
+            %issuer,
             endpoint = endpoint.as_deref().unwrap_or("AWS"),
             jwks_url = %jwks_url,
             client_secret = settings.client_secret.is_some(),
@@ -135,6 +144,7 @@ impl CognitoIdentityProvider {
                 policy,
                 jwks: JwksSource::new(http, jwks_url, settings.jwks_cache_ttl),
                 sessions: SessionOwners::default(),
+                issuer,
             }),
         })
     }
@@ -163,7 +173,7 @@ impl IdentityProvider for CognitoIdentityProvider {
         let (email, password) = (email.clone(), password.clone());
         tokio::spawn(async move { inner.create_user(&email, &password).await }.instrument(tracing::Span::current()))
             .await
-            .map_err(|err| SignUpError::Unexpected(Box::new(err)))?
+            .map_err(|err| SignUpError::Backend(BackendError::Unexpected(Box::new(err))))?
     }
 
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<TokenSet, LogInError> {
@@ -179,8 +189,20 @@ impl IdentityProvider for CognitoIdentityProvider {
         self.inner.complete_new_password(email, session, new_password).await
     }
 
-    async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
+    async fn refresh(&self, refresh_token: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
+        self.inner.refresh(refresh_token).await
+    }
+
+    async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError> {
+        self.inner.log_out(user).await
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
         self.inner.jwks.keys().await
+    }
+
+    fn token_audience(&self) -> TokenAudience {
+        TokenAudience { issuer: self.inner.issuer.clone(), client_id: self.inner.client_id.clone() }
     }
 }
 
@@ -211,9 +233,9 @@ impl Inner {
         let Some(id) = created.user().and_then(user_id) else {
             self.delete_half_created(username).await;
             let request_id = created.request_id().unwrap_or("none");
-            return Err(SignUpError::Unexpected(
+            return Err(SignUpError::Backend(BackendError::Unexpected(
                 format!("AdminCreateUser returned no user id (request id {request_id})").into(),
-            ));
+            )));
         };
         let set = self
             .client
@@ -266,20 +288,21 @@ impl Inner {
         let answer = request.send().await.map_err(|err| log_in_error(AwsError::from_sdk("AdminInitiateAuth", err)))?;
         let request_id = answer.request_id().unwrap_or("none");
         match answer.challenge_name() {
-            None => tokens(answer.authentication_result(), request_id).map_err(LogInError::Unexpected),
+            None => tokens(answer.authentication_result(), request_id, username)
+                .map_err(|e| LogInError::from(BackendError::Unexpected(e))),
             Some(ChallengeNameType::NewPasswordRequired) => {
                 let session = answer.session().filter(|s| !s.is_empty()).ok_or_else(|| {
-                    LogInError::Unexpected(
+                    LogInError::Backend(BackendError::Unexpected(
                         format!("NEW_PASSWORD_REQUIRED without a session (request id {request_id})").into(),
-                    )
+                    ))
                 })?;
                 self.sessions.remember(session, username);
                 Err(LogInError::PasswordChangeRequired { session: ChallengeSession::new(session) })
             }
             // MFA and other challenges need flows authport does not offer.
-            Some(other) => Err(LogInError::Unexpected(
+            Some(other) => Err(LogInError::Backend(BackendError::Unexpected(
                 format!("unsupported authentication challenge {other} (request id {request_id})").into(),
-            )),
+            ))),
         }
     }
 
@@ -329,16 +352,78 @@ impl Inner {
         self.sessions.forget(session);
         let request_id = answer.request_id().unwrap_or("none");
         match answer.challenge_name() {
-            None => tokens(answer.authentication_result(), request_id).map_err(NewPasswordError::Unexpected),
-            Some(other) => Err(NewPasswordError::Unexpected(
+            None => tokens(answer.authentication_result(), request_id, username)
+                .map_err(|e| NewPasswordError::from(BackendError::Unexpected(e))),
+            Some(other) => Err(NewPasswordError::Backend(BackendError::Unexpected(
                 format!("unsupported follow-up challenge {other} (request id {request_id})").into(),
-            )),
+            ))),
+        }
+    }
+}
+
+impl Inner {
+    /// AdminInitiateAuth `REFRESH_TOKEN_AUTH` (with `SECRET_HASH` over the user name carried in
+    /// authport's refresh token, see `refresh_token.rs`).
+    async fn refresh(&self, token: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
+        let Some((username, cognito_token)) = refresh_token::unwrap(token) else {
+            return Err(RefreshError::InvalidToken);
+        };
+        let mut request = self
+            .client
+            .admin_initiate_auth()
+            .user_pool_id(&self.user_pool_id)
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", cognito_token);
+        if let Some(hash) = self.secret_hash(&username) {
+            request = request.auth_parameters("SECRET_HASH", hash);
+        }
+        let answer = request.send().await.map_err(|err| refresh_error(AwsError::from_sdk("AdminInitiateAuth", err)))?;
+        let request_id = answer.request_id().unwrap_or("none");
+        let result = answer.authentication_result();
+        let missing = |what: &str| -> BackendError {
+            BackendError::Unexpected(format!("Cognito answered without {what} (request id {request_id})").into())
+        };
+        let non_empty = |t: Option<&str>| t.filter(|t| !t.is_empty()).map(str::to_owned);
+        let expires_in = result.and_then(|r| u64::try_from(r.expires_in()).ok()).filter(|s| *s > 0);
+        Ok(RefreshedTokens {
+            access_token: AccessToken::new(
+                non_empty(result.and_then(|r| r.access_token())).ok_or_else(|| missing("an access token"))?,
+            ),
+            id_token: IdToken::new(non_empty(result.and_then(|r| r.id_token())).ok_or_else(|| missing("an id token"))?),
+            expires_in: Duration::from_secs(expires_in.ok_or_else(|| missing("ExpiresIn"))?),
+        })
+    }
+
+    /// AdminUserGlobalSignOut: revokes every refresh token of the user. A user who no longer
+    /// exists has nothing left to revoke.
+    async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError> {
+        let signed_out = self
+            .client
+            .admin_user_global_sign_out()
+            .user_pool_id(&self.user_pool_id)
+            .username(&user.username)
+            .send()
+            .await;
+        match signed_out {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                let err = AwsError::from_sdk("AdminUserGlobalSignOut", err);
+                if err.code() == Some(crate::error::USER_NOT_FOUND) {
+                    return Ok(());
+                }
+                Err(err.into_failure())
+            }
         }
     }
 }
 
 fn attribute(name: &str, value: &str) -> Result<AttributeType, SignUpError> {
-    AttributeType::builder().name(name).value(value).build().map_err(|err| SignUpError::Unexpected(Box::new(err)))
+    AttributeType::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .map_err(|err| SignUpError::Backend(BackendError::Unexpected(Box::new(err))))
 }
 
 /// The user's `sub`; pools whose user names are e-mail addresses also return it as `Username`.
@@ -347,17 +432,22 @@ fn user_id(user: &UserType) -> Option<UserId> {
     sub.or(user.username()).and_then(UserId::parse)
 }
 
-/// The tokens of a successful authentication; all three are required.
-fn tokens(result: Option<&AuthenticationResultType>, request_id: &str) -> Result<TokenSet, BoxError> {
+/// The tokens of a successful authentication; all three are required. The refresh token is
+/// handed out wrapped with the user's Cognito user name (see `refresh_token.rs`): the
+/// access token's `username` claim, else the name the caller authenticated with.
+fn tokens(result: Option<&AuthenticationResultType>, request_id: &str, username: &str) -> Result<TokenSet, BoxError> {
     let missing =
         |what: &str| -> BoxError { format!("Cognito answered without {what} (request id {request_id})").into() };
     let result = result.ok_or_else(|| missing("an authentication result"))?;
     let non_empty = |t: Option<&str>| t.filter(|t| !t.is_empty()).map(str::to_owned);
     let expires_in = u64::try_from(result.expires_in()).ok().filter(|s| *s > 0).ok_or_else(|| missing("ExpiresIn"))?;
+    let access_token = non_empty(result.access_token()).ok_or_else(|| missing("an access token"))?;
+    let refresh_token = non_empty(result.refresh_token()).ok_or_else(|| missing("a refresh token"))?;
+    let cognito_username = refresh_token::username_claim(&access_token).unwrap_or_else(|| username.to_owned());
     Ok(TokenSet {
-        access_token: AccessToken::new(non_empty(result.access_token()).ok_or_else(|| missing("an access token"))?),
+        refresh_token: refresh_token::wrap(&cognito_username, &refresh_token),
+        access_token: AccessToken::new(access_token),
         id_token: IdToken::new(non_empty(result.id_token()).ok_or_else(|| missing("an id token"))?),
-        refresh_token: RefreshToken::new(non_empty(result.refresh_token()).ok_or_else(|| missing("a refresh token"))?),
         expires_in: Duration::from_secs(expires_in),
     })
 }
@@ -508,8 +598,8 @@ mod tests {
                 .expect_err(code);
             let got = match &err {
                 SignUpError::WeakPassword(_) => "weak",
-                SignUpError::RateLimited { .. } => "throttled",
-                SignUpError::Unexpected(_) => "unexpected",
+                SignUpError::Backend(BackendError::RateLimited { .. }) => "throttled",
+                SignUpError::Backend(BackendError::Unexpected(_)) => "unexpected",
                 _ => "other",
             };
             assert_eq!(got, expected, "{code}: {err:?}");
@@ -543,7 +633,8 @@ mod tests {
         let tokens = cognito.authenticate(&email("ann@example.com"), &password("Str0ng-pass")).await.expect("tokens");
         assert_eq!(tokens.access_token.expose(), "access");
         assert_eq!(tokens.id_token.expose(), "id");
-        assert_eq!(tokens.refresh_token.expose(), "refresh");
+        // Handed out wrapped with the user name ("access" is no JWT: the log-in name is used).
+        assert_eq!(refresh_token::unwrap(&tokens.refresh_token), Some(("ann@example.com".to_owned(), "refresh")));
         assert_eq!(tokens.expires_in, Duration::from_secs(3600));
         let expected_hash = secret_hash(&SecretString::from("secret"), "ann@example.com", "client-1");
         assert_eq!(
@@ -555,6 +646,38 @@ mod tests {
                 "AuthParameters": {"USERNAME": "ann@example.com", "PASSWORD": "Str0ng-pass", "SECRET_HASH": expected_hash}
             })
         );
+    }
+
+    #[tokio::test]
+    async fn refresh_uses_the_refresh_flow_with_a_secret_hash_over_the_wrapped_user_name() {
+        let server = ScriptedCognito::start(|_, _| None).await;
+        let cognito = connect(&server, Some("secret")).await.expect("connect");
+        let wrapped = refresh_token::wrap("ann@example.com", "cognito-refresh");
+        let tokens = cognito.refresh(&wrapped).await.expect("refreshed");
+        assert_eq!(tokens.access_token.expose(), "access");
+        let expected_hash = secret_hash(&SecretString::from("secret"), "ann@example.com", "client-1");
+        assert_eq!(
+            server.body("AdminInitiateAuth"),
+            json!({
+                "UserPoolId": "us-east-1_test",
+                "ClientId": "client-1",
+                "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": "cognito-refresh", "SECRET_HASH": expected_hash}
+            })
+        );
+        let err = cognito.refresh(&RefreshToken::new("not-wrapped")).await.expect_err("foreign");
+        assert!(matches!(err, RefreshError::InvalidToken), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn revoked_refresh_tokens_are_invalid_tokens() {
+        let server = ScriptedCognito::start(|op, _| {
+            (op == "AdminInitiateAuth").then(|| scripted::error("NotAuthorizedException"))
+        })
+        .await;
+        let cognito = connect(&server, None).await.expect("connect");
+        let err = cognito.refresh(&refresh_token::wrap("ann@example.com", "revoked")).await.expect_err("revoked");
+        assert!(matches!(err, RefreshError::InvalidToken), "{err:?}");
     }
 
     #[tokio::test]
@@ -584,13 +707,13 @@ mod tests {
         })
         .await;
         let err = provider(&server).await.authenticate(&email("ann@example.com"), &password("x")).await;
-        assert!(matches!(err, Err(LogInError::RateLimited { .. })), "{err:?}");
+        assert!(matches!(err, Err(LogInError::Backend(BackendError::RateLimited { .. }))), "{err:?}");
 
         // An endpoint that accepts the call and never answers: the attempt timeout fires.
         let server = ScriptedCognito::start(|op, _| (op == "AdminInitiateAuth").then_some(None)).await;
         let started = std::time::Instant::now();
         let err = provider(&server).await.authenticate(&email("ann@example.com"), &password("x")).await;
-        assert!(matches!(err, Err(LogInError::BackendUnavailable(_))), "{err:?}");
+        assert!(matches!(err, Err(LogInError::Backend(BackendError::Unavailable(_)))), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     }
 

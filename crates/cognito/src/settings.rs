@@ -23,6 +23,9 @@ pub struct CognitoSettings {
     /// Where the pool's signing keys are [default: `<endpoint>/<pool id>/.well-known/jwks.json`,
     /// endpoint being `https://cognito-idp.<region>.amazonaws.com` or the custom one].
     pub jwks_url: Option<String>,
+    /// `iss` of the pool's tokens [default: `https://cognito-idp.<region>.amazonaws.com/<pool id>`,
+    /// which is also what moto and LocalStack put in their tokens].
+    pub issuer: Option<String>,
     /// Limit for one operation, retries included (the SDK has no default).
     pub operation_timeout: Duration,
     /// Limit for one attempt of an operation.
@@ -31,7 +34,9 @@ pub struct CognitoSettings {
     pub connect_timeout: Duration,
     /// Attempts per operation in the standard retry mode (1 = no retries).
     pub max_attempts: u32,
-    /// How long a fetched JWKS is served before it is fetched again.
+    /// How long a fetched JWKS is served before it is fetched again. Default 0: the caller
+    /// (authport's token verifier) caches and asks again only for an unknown `kid`; keys fetched
+    /// earlier are still served when a fetch fails.
     pub jwks_cache_ttl: Duration,
 }
 
@@ -41,7 +46,7 @@ impl CognitoSettings {
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
     pub const MAX_ATTEMPTS_LIMIT: u32 = 10;
-    pub const DEFAULT_JWKS_CACHE_TTL: Duration = Duration::from_secs(600);
+    pub const DEFAULT_JWKS_CACHE_TTL: Duration = Duration::ZERO;
 
     /// Settings for a pool and app client, everything else at its default.
     pub fn new(user_pool_id: impl Into<String>, client_id: impl Into<String>) -> Self {
@@ -52,6 +57,7 @@ impl CognitoSettings {
             region: None,
             endpoint_url: None,
             jwks_url: None,
+            issuer: None,
             operation_timeout: Self::DEFAULT_OPERATION_TIMEOUT,
             attempt_timeout: Self::DEFAULT_ATTEMPT_TIMEOUT,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,

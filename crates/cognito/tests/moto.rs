@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
 use authport_domain::{
-    ChallengeSession, Email, IdentityProvider, LogInError, NewPassword, NewPasswordError, Password, PasswordPolicy,
-    PolicyRule, SignUpError,
+    BackendError, ChallengeSession, Email, IdentityProvider, LogInError, NewPassword, NewPasswordError, Password,
+    PasswordPolicy, PolicyRule, SignUpError,
 };
 use aws_config::BehaviorVersion;
 use aws_sdk_cognitoidentityprovider::Client;
@@ -269,9 +269,9 @@ async fn a_stopped_emulator_is_backend_unavailable() {
     let (moto, _admin, _pool, cognito) = setup!(policy);
     drop(moto);
     let err = cognito.authenticate(&email("ann@example.com"), &password("Str0ng-pass")).await;
-    assert!(matches!(err, Err(LogInError::BackendUnavailable(_))), "{err:?}");
+    assert!(matches!(err, Err(LogInError::Backend(BackendError::Unavailable(_)))), "{err:?}");
     let err = cognito.create_user(&email("ann@example.com"), &strong(&policy, "Str0ng-pass")).await;
-    assert!(matches!(err, Err(SignUpError::BackendUnavailable(_))), "{err:?}");
+    assert!(matches!(err, Err(SignUpError::Backend(BackendError::Unavailable(_)))), "{err:?}");
 }
 
 /// Of concurrent sign-ups for one address exactly one succeeds (Cognito's own atomic check).

@@ -16,7 +16,12 @@ pub mod service;
 
 pub use model::email::{Email, EmailError};
 pub use model::password::{NewPassword, Password, PasswordPolicy, PolicyRule, WeakPassword};
-pub use model::token::{AccessToken, ChallengeSession, IdToken, RefreshToken, TokenSet};
+pub use model::token::{
+    AccessToken, AuthenticatedUser, ChallengeSession, IdToken, RefreshToken, RefreshedTokens, TokenSet,
+};
 pub use model::user::{User, UserId};
-pub use port::{BoxError, IdentityProvider, LogInError, NewPasswordError, RsaPublicKey, SignUpError, SigningKeysError};
+pub use port::{
+    BackendError, BoxError, IdentityProvider, LogInError, NewPasswordError, RefreshError, RsaPublicKey, SignUpError,
+    TokenAudience,
+};
 pub use service::AuthService;

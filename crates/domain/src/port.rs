@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use crate::model::email::{Email, EmailError};
 use crate::model::password::{NewPassword, Password, WeakPassword};
-use crate::model::token::{ChallengeSession, TokenSet};
+use crate::model::token::{AuthenticatedUser, ChallengeSession, RefreshToken, RefreshedTokens, TokenSet};
 use crate::model::user::User;
 
 /// An error from a backend's internals, kept for logs and never shown to clients.
@@ -31,9 +31,9 @@ pub trait IdentityProvider: Send + Sync + 'static {
     ///   concurrent calls for one address exactly one succeeds;
     /// - [`SignUpError::WeakPassword`] only when the backend's *own* policy rejects a password
     ///   the domain policy accepted (Cognito's `InvalidPasswordException`);
-    /// - [`SignUpError::RateLimited`] when the backend throttles;
-    /// - [`SignUpError::BackendUnavailable`] when it cannot be reached or times out;
-    /// - [`SignUpError::Unexpected`] for anything else.
+    /// - [`SignUpError::Backend`] with [`BackendError::RateLimited`] when the backend throttles,
+    ///   [`BackendError::Unavailable`] when it cannot be reached or times out,
+    ///   [`BackendError::Unexpected`] for anything else.
     ///
     /// Adapters never return [`SignUpError::InvalidEmail`]: the e-mail is already parsed.
     /// On any error no user may be left behind (a retry must be able to succeed).
@@ -44,8 +44,8 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// Adapters MUST return [`LogInError::InvalidCredentials`] both for an unknown e-mail
     /// and for a wrong password, and MUST make the two cases indistinguishable in timing
     /// (e.g. verify a dummy hash for unknown users); [`LogInError::PasswordChangeRequired`]
-    /// when the user must replace a temporary password; `RateLimited`, `BackendUnavailable`
-    /// and `Unexpected` as for [`IdentityProvider::create_user`].
+    /// when the user must replace a temporary password; [`LogInError::Backend`] as for
+    /// [`IdentityProvider::create_user`].
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<TokenSet, LogInError>;
 
     /// Answers a `NEW_PASSWORD_REQUIRED` challenge from [`IdentityProvider::authenticate`]:
@@ -62,8 +62,28 @@ pub trait IdentityProvider: Send + Sync + 'static {
         new_password: &NewPassword,
     ) -> Result<TokenSet, NewPasswordError>;
 
+    /// Exchanges a refresh token for new access and id tokens.
+    ///
+    /// Adapters MUST return [`RefreshError::InvalidToken`] for a token they did not issue, or
+    /// that expired, was revoked by [`IdentityProvider::log_out`], or whose user is gone.
+    async fn refresh(&self, refresh_token: &RefreshToken) -> Result<RefreshedTokens, RefreshError>;
+
+    /// Revokes every refresh token of `user` (a global sign-out). Idempotent.
+    async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError>;
+
     /// The public keys that verify the tokens this backend issues (published as a JWKS).
-    async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError>;
+    /// Adapters fetch them on every call; callers cache.
+    async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError>;
+
+    /// The `iss` and `client_id` this backend's access tokens carry.
+    fn token_audience(&self) -> TokenAudience;
+}
+
+/// Who may be in an access token: its issuer and app client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenAudience {
+    pub issuer: String,
+    pub client_id: String,
 }
 
 /// An RSA public key as published in a JWKS: `n` and `e` are base64url (no padding),
@@ -73,6 +93,21 @@ pub struct RsaPublicKey {
     pub kid: String,
     pub n: String,
     pub e: String,
+}
+
+/// What can go wrong with *any* backend call, whatever the operation. Adapters classify their
+/// failures once into this; every operation's error wraps it.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The backend throttled the request; retry after the given delay if known.
+    #[error("the identity backend is throttling requests")]
+    RateLimited { retry_after: Option<Duration> },
+    /// The backend could not be reached in time (connection refused, timeouts, pool exhausted).
+    #[error("the identity backend is unavailable")]
+    Unavailable(#[source] BoxError),
+    /// Anything else; details are logged, never returned to clients.
+    #[error("unexpected identity backend failure")]
+    Unexpected(#[source] BoxError),
 }
 
 /// Sign-up failures, from the use case and from adapters.
@@ -87,15 +122,8 @@ pub enum SignUpError {
     /// A user with this e-mail address (compared case-insensitively) already exists.
     #[error("a user with this e-mail address already exists")]
     UserExists,
-    /// The backend throttled the request; retry after the given delay if known.
-    #[error("the identity backend is throttling requests")]
-    RateLimited { retry_after: Option<Duration> },
-    /// The backend could not be reached in time.
-    #[error("the identity backend is unavailable")]
-    BackendUnavailable(#[source] BoxError),
-    /// Anything else; details are logged, never returned to clients.
-    #[error("unexpected identity backend failure")]
-    Unexpected(#[source] BoxError),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 }
 
 /// Log-in failures, from the use case and from adapters.
@@ -108,12 +136,8 @@ pub enum LogInError {
     /// the challenge.
     #[error("the user must set a new password")]
     PasswordChangeRequired { session: ChallengeSession },
-    #[error("the identity backend is throttling requests")]
-    RateLimited { retry_after: Option<Duration> },
-    #[error("the identity backend is unavailable")]
-    BackendUnavailable(#[source] BoxError),
-    #[error("unexpected identity backend failure")]
-    Unexpected(#[source] BoxError),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 }
 
 /// Failures answering a new-password challenge.
@@ -127,19 +151,16 @@ pub enum NewPasswordError {
     /// The challenge session is unknown, expired, used or not this user's.
     #[error("the challenge session is invalid or expired")]
     InvalidSession,
-    #[error("the identity backend is throttling requests")]
-    RateLimited { retry_after: Option<Duration> },
-    #[error("the identity backend is unavailable")]
-    BackendUnavailable(#[source] BoxError),
-    #[error("unexpected identity backend failure")]
-    Unexpected(#[source] BoxError),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 }
 
-/// Failure to obtain the token-verification keys.
+/// Failures exchanging a refresh token.
 #[derive(Debug, thiserror::Error)]
-pub enum SigningKeysError {
-    #[error("the identity backend is unavailable")]
-    BackendUnavailable(#[source] BoxError),
-    #[error("unexpected failure while reading signing keys")]
-    Unexpected(#[source] BoxError),
+pub enum RefreshError {
+    /// Unknown, expired or revoked refresh token (also: its user no longer exists).
+    #[error("the refresh token is invalid, expired or revoked")]
+    InvalidToken,
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 }

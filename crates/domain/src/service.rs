@@ -1,15 +1,20 @@
-//! The use cases: what happens on sign-up and log-in, whatever the backend.
+//! The use cases: what happens on sign-up, log-in and the session lifecycle, whatever the backend.
 
 use std::sync::Arc;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::model::email::Email;
 use crate::model::password::{Password, PasswordPolicy};
-use crate::model::token::ChallengeSession;
-use crate::model::token::TokenSet;
+use crate::model::token::{AuthenticatedUser, ChallengeSession, RefreshToken, RefreshedTokens, TokenSet};
 use crate::model::user::User;
-use crate::port::{IdentityProvider, LogInError, NewPasswordError, RsaPublicKey, SignUpError, SigningKeysError};
+use crate::port::{
+    BackendError, IdentityProvider, LogInError, NewPasswordError, RefreshError, RsaPublicKey, SignUpError,
+    TokenAudience,
+};
+
+/// Longest refresh token passed on to a backend (Cognito's are ~1.8 kB); longer ones are invalid.
+const MAX_REFRESH_TOKEN_LEN: usize = 8 * 1024;
 
 /// The application service the inbound (HTTP) edge calls.
 ///
@@ -40,6 +45,11 @@ impl AuthService {
         &self.policy
     }
 
+    /// The issuer and client that access tokens of the active backend carry.
+    pub fn token_audience(&self) -> TokenAudience {
+        self.provider.token_audience()
+    }
+
     /// Signs a user up: the e-mail is parsed and normalised, the password checked against the
     /// policy (e-mail errors win when both are bad), then the backend creates the user.
     /// Duplicates — including concurrent ones and ones differing only in case — come back as
@@ -48,26 +58,19 @@ impl AuthService {
     pub async fn sign_up(&self, raw_email: &str, raw_password: SecretString) -> Result<User, SignUpError> {
         let email = Email::parse(raw_email)?;
         let password = self.policy.check(raw_password)?;
-        match self.provider.create_user(&email, &password).await {
-            Ok(user) => {
-                tracing::info!(user_id = %user.id, email = %email.masked(), "user signed up");
-                Ok(user)
-            }
-            Err(SignUpError::UserExists) => {
-                tracing::info!(email = %email.masked(), "sign-up refused: user exists");
-                Err(SignUpError::UserExists)
-            }
+        let result = self.provider.create_user(&email, &password).await;
+        match &result {
+            Ok(user) => tracing::info!(user_id = %user.id, email = %email.masked(), "user signed up"),
+            Err(SignUpError::UserExists) => tracing::info!(email = %email.masked(), "sign-up refused: user exists"),
+            // The backend's own policy is stricter than the one authport enforces: configuration
+            // drift worth a warning, not a server error.
             Err(SignUpError::WeakPassword(weak)) => {
-                // The backend's own policy is stricter than the one authport enforces: a
-                // configuration drift worth a warning, not a server error.
-                tracing::warn!(email = %email.masked(), ?weak, "backend rejected a password the local policy accepted");
-                Err(SignUpError::WeakPassword(weak))
+                tracing::warn!(email = %email.masked(), ?weak, "backend rejected a password the local policy accepted")
             }
-            Err(err) => {
-                log_backend_error(&err);
-                Err(err)
-            }
+            Err(SignUpError::Backend(err)) => log_backend_error(err),
+            Err(SignUpError::InvalidEmail(_)) => {}
         }
+        result
     }
 
     /// Logs a user in. Anything that cannot be a valid credential (malformed e-mail, empty or
@@ -79,24 +82,18 @@ impl AuthService {
             tracing::info!("log-in refused: malformed credentials");
             return Err(LogInError::InvalidCredentials);
         };
-        match self.provider.authenticate(&email, &password).await {
-            Ok(tokens) => {
-                tracing::info!(email = %email.masked(), "user logged in");
-                Ok(tokens)
-            }
+        let result = self.provider.authenticate(&email, &password).await;
+        match &result {
+            Ok(_) => tracing::info!(email = %email.masked(), "user logged in"),
             Err(LogInError::InvalidCredentials) => {
-                tracing::info!(email = %email.masked(), "log-in refused: invalid credentials");
-                Err(LogInError::InvalidCredentials)
+                tracing::info!(email = %email.masked(), "log-in refused: invalid credentials")
             }
-            Err(LogInError::PasswordChangeRequired { session }) => {
-                tracing::info!(email = %email.masked(), "log-in needs a new password (challenge issued)");
-                Err(LogInError::PasswordChangeRequired { session })
+            Err(LogInError::PasswordChangeRequired { .. }) => {
+                tracing::info!(email = %email.masked(), "log-in needs a new password (challenge issued)")
             }
-            Err(err) => {
-                log_backend_error(&err);
-                Err(err)
-            }
+            Err(LogInError::Backend(err)) => log_backend_error(err),
         }
+        result
     }
 
     /// Completes a `NEW_PASSWORD_REQUIRED` challenge: the new password must meet the policy.
@@ -109,37 +106,67 @@ impl AuthService {
     ) -> Result<TokenSet, NewPasswordError> {
         let email = Email::parse(raw_email)?;
         let password = self.policy.check(raw_new_password)?;
-        match self.provider.complete_new_password(&email, &session, &password).await {
-            Ok(tokens) => {
-                tracing::info!(email = %email.masked(), "new password set, user logged in");
-                Ok(tokens)
-            }
+        let result = self.provider.complete_new_password(&email, &session, &password).await;
+        match &result {
+            Ok(_) => tracing::info!(email = %email.masked(), "new password set, user logged in"),
             Err(NewPasswordError::InvalidSession) => {
-                tracing::info!(email = %email.masked(), "new password refused: invalid session");
-                Err(NewPasswordError::InvalidSession)
+                tracing::info!(email = %email.masked(), "new password refused: invalid session")
             }
-            Err(err) => {
-                log_backend_error(&err);
-                Err(err)
+            Err(NewPasswordError::WeakPassword(weak)) => {
+                tracing::warn!(email = %email.masked(), ?weak, "backend rejected a password the local policy accepted")
             }
+            Err(NewPasswordError::Backend(err)) => log_backend_error(err),
+            Err(NewPasswordError::InvalidEmail(_)) => {}
         }
+        result
     }
 
-    pub async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
-        self.provider.signing_keys().await.inspect_err(|err| log_backend_error(err))
+    /// Exchanges a refresh token for new access and id tokens.
+    #[tracing::instrument(name = "refresh", skip_all, fields(backend = self.provider.name()))]
+    pub async fn refresh(&self, raw_token: SecretString) -> Result<RefreshedTokens, RefreshError> {
+        let raw = raw_token.expose_secret();
+        if raw.is_empty() || raw.len() > MAX_REFRESH_TOKEN_LEN {
+            tracing::info!("refresh refused: malformed token");
+            return Err(RefreshError::InvalidToken);
+        }
+        let result = self.provider.refresh(&RefreshToken::new(raw)).await;
+        match &result {
+            Ok(_) => tracing::info!("tokens refreshed"),
+            Err(RefreshError::InvalidToken) => tracing::info!("refresh refused: invalid, expired or revoked token"),
+            Err(RefreshError::Backend(err)) => log_backend_error(err),
+        }
+        result
+    }
+
+    /// Logs `user` out everywhere: every refresh token of theirs stops working.
+    #[tracing::instrument(name = "log_out", skip_all, fields(backend = self.provider.name(), user_id = %user.id))]
+    pub async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError> {
+        let result = self.provider.log_out(user).await;
+        match &result {
+            Ok(()) => tracing::info!("user logged out"),
+            Err(err) => log_backend_error(err),
+        }
+        result
+    }
+
+    pub async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
+        self.provider.signing_keys().await.inspect_err(log_backend_error)
     }
 }
 
-/// Logs an error with its whole source chain (the chain is never sent to clients).
-fn log_backend_error(err: &(dyn std::error::Error + 'static)) {
+/// Logs a backend failure with its whole source chain (the chain is never sent to clients).
+fn log_backend_error(err: &BackendError) {
     let mut chain = String::new();
-    let mut source = err.source();
+    let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
         chain.push_str(": ");
         chain.push_str(&cause.to_string());
         source = cause.source();
     }
-    tracing::error!(error = %err, cause = %chain, "identity backend failure");
+    match err {
+        BackendError::RateLimited { .. } => tracing::warn!(error = %err, "identity backend throttled the request"),
+        _ => tracing::error!(error = %err, cause = %chain, "identity backend failure"),
+    }
 }
 
 #[cfg(test)]
@@ -152,7 +179,7 @@ mod tests {
 
     use super::*;
     use crate::model::password::{NewPassword, PolicyRule};
-    use crate::model::token::{AccessToken, IdToken, RefreshToken};
+    use crate::model::token::{AccessToken, IdToken};
     use crate::model::user::UserId;
 
     /// A port double that records calls: enough to test the use cases in isolation.
@@ -201,8 +228,28 @@ mod tests {
             Err(NewPasswordError::InvalidSession)
         }
 
-        async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
+        async fn refresh(&self, token: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
+            *self.calls.lock().expect("lock") += 1;
+            match token.expose() {
+                "r" => Ok(RefreshedTokens {
+                    access_token: AccessToken::new("a2"),
+                    id_token: IdToken::new("i2"),
+                    expires_in: Duration::from_secs(3600),
+                }),
+                _ => Err(RefreshError::InvalidToken),
+            }
+        }
+
+        async fn log_out(&self, _: &AuthenticatedUser) -> Result<(), BackendError> {
+            Ok(())
+        }
+
+        async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
             Ok(vec![])
+        }
+
+        fn token_audience(&self) -> TokenAudience {
+            TokenAudience { issuer: "iss".into(), client_id: "client".into() }
         }
     }
 
@@ -245,6 +292,10 @@ mod tests {
         assert!(matches!(err, LogInError::InvalidCredentials));
         let err = svc.log_in("ann@example.com", secret("")).await.expect_err("bad");
         assert!(matches!(err, LogInError::InvalidCredentials));
+        let err = svc.refresh(secret("")).await.expect_err("empty");
+        assert!(matches!(err, RefreshError::InvalidToken));
+        let err = svc.refresh(secret(&"x".repeat(MAX_REFRESH_TOKEN_LEN + 1))).await.expect_err("huge");
+        assert!(matches!(err, RefreshError::InvalidToken));
         assert_eq!(*provider.calls.lock().expect("lock"), 0);
     }
 

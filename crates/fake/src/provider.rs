@@ -3,13 +3,14 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use authport_domain::{
-    BoxError, ChallengeSession, Email, IdentityProvider, LogInError, NewPassword, NewPasswordError, Password,
-    RsaPublicKey, SignUpError, SigningKeysError, TokenSet, User, UserId,
+    AuthenticatedUser, BackendError, BoxError, ChallengeSession, Email, IdentityProvider, LogInError, NewPassword,
+    NewPasswordError, Password, RefreshError, RefreshToken, RefreshedTokens, RsaPublicKey, SignUpError, TokenAudience,
+    TokenSet, User, UserId,
 };
 
 use crate::hashing::{HashCost, PasswordHasher};
 use crate::store::{InsertUserError, StoreError, StoredRefreshToken, StoredUser, UserStore};
-use crate::tokens::{SigningKey, TokenIssuer, new_refresh_token};
+use crate::tokens::{SigningKey, TokenIssuer, hash_refresh_token, new_refresh_token};
 
 /// Settings of the fake provider.
 #[derive(Debug, Clone)]
@@ -72,17 +73,17 @@ impl<S> FakeIdentityProvider<S> {
     }
 }
 
-fn unavailable_or_unexpected<E>(err: StoreError, unavailable: fn(BoxError) -> E, other: fn(BoxError) -> E) -> E {
-    match err {
-        StoreError::Unavailable(e) => unavailable(e),
-        StoreError::Other(e) => other(e),
+impl From<StoreError> for BackendError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(e) => BackendError::Unavailable(e),
+            StoreError::Other(e) => BackendError::Unexpected(e),
+        }
     }
 }
 
-impl From<StoreError> for SignUpError {
-    fn from(err: StoreError) -> Self {
-        unavailable_or_unexpected(err, SignUpError::BackendUnavailable, SignUpError::Unexpected)
-    }
+fn unexpected(err: impl Into<BoxError>) -> BackendError {
+    BackendError::Unexpected(err.into())
 }
 
 #[async_trait]
@@ -92,35 +93,33 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
     }
 
     async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError> {
-        let password_hash = self.hasher.hash(password.expose()).await.map_err(SignUpError::Unexpected)?;
-        let id = UserId::parse(uuid::Uuid::new_v4().to_string())
-            .ok_or_else(|| SignUpError::Unexpected("empty uuid".into()))?;
+        let password_hash = self.hasher.hash(password.expose()).await.map_err(unexpected)?;
+        let id = UserId::parse(uuid::Uuid::new_v4().to_string()).ok_or_else(|| unexpected("empty uuid"))?;
         let row = StoredUser { id: id.clone(), email: email.clone(), password_hash };
         match self.store.insert_user(row).await {
             Ok(()) => Ok(User { id, email: email.clone() }),
             Err(InsertUserError::Duplicate) => Err(SignUpError::UserExists),
-            Err(InsertUserError::Store(err)) => Err(err.into()),
+            Err(InsertUserError::Store(err)) => Err(BackendError::from(err).into()),
         }
     }
 
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<TokenSet, LogInError> {
-        let store_err = |e| unavailable_or_unexpected(e, LogInError::BackendUnavailable, LogInError::Unexpected);
-        let user = self.store.find_user_by_email(email).await.map_err(store_err)?;
+        let user = self.store.find_user_by_email(email).await.map_err(BackendError::from)?;
         // Unknown users verify against the dummy hash: same work, same answer as a wrong password.
         let hash = user.as_ref().map(|u| u.password_hash.as_str());
-        let valid = self.hasher.verify(password.expose(), hash).await.map_err(LogInError::Unexpected)?;
+        let valid = self.hasher.verify(password.expose(), hash).await.map_err(unexpected)?;
         let Some(user) = user.filter(|_| valid) else {
             return Err(LogInError::InvalidCredentials);
         };
         let user = User { id: user.id, email: user.email };
-        let (access_token, id_token) = self.tokens.mint(&user).map_err(|e| LogInError::Unexpected(e.into()))?;
+        let (access_token, id_token) = self.tokens.mint(&user).map_err(unexpected)?;
         let (refresh_token, token_hash) = new_refresh_token();
         let stored = StoredRefreshToken {
             token_hash,
             user_id: user.id.clone(),
             expires_at: SystemTime::now() + self.refresh_ttl,
         };
-        self.store.insert_refresh_token(stored).await.map_err(store_err)?;
+        self.store.insert_refresh_token(stored).await.map_err(BackendError::from)?;
         Ok(TokenSet { access_token, id_token, refresh_token, expires_in: self.tokens.access_ttl() })
     }
 
@@ -135,8 +134,28 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
         Err(NewPasswordError::InvalidSession)
     }
 
-    async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, SigningKeysError> {
+    async fn refresh(&self, refresh_token: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
+        let token_hash = hash_refresh_token(refresh_token.expose());
+        let owner = self.store.refresh_token_owner(&token_hash, SystemTime::now()).await.map_err(BackendError::from)?;
+        let Some(user) = owner else {
+            return Err(RefreshError::InvalidToken);
+        };
+        let (access_token, id_token) = self.tokens.mint(&user).map_err(unexpected)?;
+        Ok(RefreshedTokens { access_token, id_token, expires_in: self.tokens.access_ttl() })
+    }
+
+    async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError> {
+        let revoked = self.store.revoke_refresh_tokens(&user.id, SystemTime::now()).await?;
+        tracing::debug!(revoked, "refresh tokens revoked");
+        Ok(())
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
         Ok(vec![self.tokens.public_key().clone()])
+    }
+
+    fn token_audience(&self) -> TokenAudience {
+        self.tokens.audience()
     }
 }
 

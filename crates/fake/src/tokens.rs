@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use authport_domain::{AccessToken, IdToken, RefreshToken, RsaPublicKey, User};
+use authport_domain::{AccessToken, IdToken, RefreshToken, RsaPublicKey, TokenAudience, User};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -119,6 +119,10 @@ impl TokenIssuer {
 
     pub fn public_key(&self) -> &RsaPublicKey {
         self.key.public_key()
+    }
+
+    pub fn audience(&self) -> TokenAudience {
+        TokenAudience { issuer: self.issuer.clone(), client_id: self.client_id.clone() }
     }
 
     pub fn access_ttl(&self) -> Duration {

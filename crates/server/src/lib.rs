@@ -9,5 +9,6 @@ pub mod config;
 mod http;
 pub mod startup;
 pub mod telemetry;
+pub mod verifier;
 
 pub use startup::{Application, run};

@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 
 use crate::config::{Backend, Cli, CognitoOptions, Command, Config, DatabaseOptions, HashCostArg};
 use crate::http;
+use crate::verifier::AccessTokenVerifier;
 
 /// A bound, ready-to-serve authport.
 pub struct Application {
@@ -54,7 +55,8 @@ impl Application {
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         tracing::info!(backend = self.service.backend_name(), address = %self.local_addr, "authport listening");
-        let routes = http::routes(self.service);
+        let verifier = Arc::new(AccessTokenVerifier::new(self.service.clone()));
+        let routes = http::routes(self.service, verifier);
         warp::serve(routes).incoming(self.listener).graceful(shutdown).run().await;
         tracing::info!("authport stopped");
     }

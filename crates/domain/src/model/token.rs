@@ -3,6 +3,8 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::user::UserId;
+
 macro_rules! secret_token {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -43,6 +45,25 @@ secret_token!(
     /// The opaque session a backend hands out with an authentication challenge.
     ChallengeSession
 );
+
+/// What a refresh yields: new access and id tokens (the refresh token stays the same).
+#[derive(Debug, Clone)]
+pub struct RefreshedTokens {
+    pub access_token: AccessToken,
+    pub id_token: IdToken,
+    /// Lifetime of the access token.
+    pub expires_in: Duration,
+}
+
+/// The subject of a verified access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedUser {
+    /// The `sub` claim.
+    pub id: UserId,
+    /// The backend's user name (`username` claim): the normalised e-mail on every backend
+    /// authport creates users on.
+    pub username: String,
+}
 
 /// What a successful log-in yields.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ pub mod postgres;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use authport_domain::{BoxError, Email, UserId};
+use authport_domain::{BoxError, Email, User, UserId};
 
 /// A user row.
 #[derive(Debug, Clone)]
@@ -57,6 +57,13 @@ pub trait UserStore: Send + Sync + 'static {
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<StoredUser>, StoreError>;
 
     async fn insert_refresh_token(&self, token: StoredRefreshToken) -> Result<(), StoreError>;
+
+    /// The user holding the refresh token stored as `token_hash`, if that token exists, is not
+    /// revoked and expires after `now`.
+    async fn refresh_token_owner(&self, token_hash: &str, now: SystemTime) -> Result<Option<User>, StoreError>;
+
+    /// Revokes (as of `now`) every unrevoked refresh token of `user_id`; returns how many.
+    async fn revoke_refresh_tokens(&self, user_id: &UserId, now: SystemTime) -> Result<u64, StoreError>;
 
     /// Returns the signing key (PKCS#8 PEM) shared by every process using this store. If the
     /// store has none yet, `candidate` is stored atomically and returned; if another process

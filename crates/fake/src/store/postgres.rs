@@ -24,7 +24,7 @@ use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
-use authport_domain::{BoxError, Email, UserId};
+use authport_domain::{BoxError, Email, User, UserId};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use sqlx::migrate::{MigrateError, Migrator};
@@ -395,6 +395,50 @@ impl UserStore for PostgresStore {
         })
         .await?;
         Ok(())
+    }
+
+    async fn refresh_token_owner(&self, token_hash: &str, now: SystemTime) -> Result<Option<User>, StoreError> {
+        let token_hash = token_hash.to_owned();
+        let now = to_timestamp(now);
+        let row: Option<(uuid::Uuid, String)> = self
+            .with_conn(move |conn| {
+                Box::pin(async move {
+                    sqlx::query_as(
+                        "SELECT u.id, u.email FROM refresh_tokens r JOIN users u ON u.id = r.user_id \
+                         WHERE r.token_hash = $1 AND r.revoked_at IS NULL AND r.expires_at > $2",
+                    )
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(conn)
+                    .await
+                })
+            })
+            .await?;
+        let Some((id, email)) = row else {
+            return Ok(None);
+        };
+        let id = UserId::parse(id.to_string()).ok_or_else(|| other("empty user id".to_owned()))?;
+        let email = Email::parse(&email).map_err(|e| other(format!("stored e-mail address unreadable: {e}")))?;
+        Ok(Some(User { id, email }))
+    }
+
+    async fn revoke_refresh_tokens(&self, user_id: &UserId, now: SystemTime) -> Result<u64, StoreError> {
+        let Ok(user_id) = uuid::Uuid::parse_str(user_id.as_str()) else {
+            return Ok(0); // not an id this store hands out: it has no tokens
+        };
+        let now = to_timestamp(now);
+        let result = self
+            .with_conn(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                        .bind(user_id)
+                        .bind(now)
+                        .execute(conn)
+                        .await
+                })
+            })
+            .await?;
+        Ok(result.rows_affected())
     }
 
     async fn signing_key_pem(&self, candidate: String) -> Result<String, StoreError> {

@@ -1,6 +1,6 @@
 //! Wire types of API v1. Domain types carry no serde; these are the only JSON shapes.
 
-use authport_domain::{RsaPublicKey, TokenSet, User};
+use authport_domain::{RefreshedTokens, RsaPublicKey, TokenSet, User};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,39 @@ pub struct NewPasswordRequest {
     pub email: String,
     pub session: SecretString,
     pub new_password: SecretString,
+}
+
+/// Body of `POST /v1/token/refresh`.
+#[derive(Debug, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: SecretString,
+}
+
+/// `200` of `POST /v1/token/refresh`: no new refresh token (it stays valid until revoked).
+#[derive(Debug, Serialize)]
+pub struct RefreshResponse<'a> {
+    pub access_token: &'a str,
+    pub id_token: &'a str,
+    pub expires_in: u64,
+    pub token_type: &'static str,
+}
+
+impl<'a> From<&'a RefreshedTokens> for RefreshResponse<'a> {
+    fn from(tokens: &'a RefreshedTokens) -> Self {
+        Self {
+            access_token: tokens.access_token.expose(),
+            id_token: tokens.id_token.expose(),
+            expires_in: tokens.expires_in.as_secs(),
+            token_type: "Bearer",
+        }
+    }
+}
+
+/// `200` of `GET /v1/me`.
+#[derive(Debug, Serialize)]
+pub struct MeResponse<'a> {
+    pub sub: &'a str,
+    pub email: &'a str,
 }
 
 #[derive(Debug, Serialize)]

@@ -1,6 +1,8 @@
 //! Reusable filters: injection, method matching that answers 405 properly, JSON bodies.
 
-use authport_domain::AuthService;
+use std::sync::Arc;
+
+use authport_domain::{AuthService, AuthenticatedUser};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use warp::http::{HeaderMap, Method};
@@ -8,12 +10,45 @@ use warp::{Filter, Rejection};
 
 use super::MAX_BODY_BYTES;
 use super::problem::ApiError;
+use crate::verifier::{AccessTokenVerifier, VerifyError};
 
 /// Hands the use cases to a handler.
 pub fn with_service(
     service: AuthService,
 ) -> impl Filter<Extract = (AuthService,), Error = std::convert::Infallible> + Clone {
     warp::any().map(move || service.clone())
+}
+
+/// Hands the token verifier to a handler.
+pub fn with_verifier(
+    verifier: Arc<AccessTokenVerifier>,
+) -> impl Filter<Extract = (Arc<AccessTokenVerifier>,), Error = std::convert::Infallible> + Clone {
+    warp::any().map(move || Arc::clone(&verifier))
+}
+
+/// Requires a valid access token (`Authorization: Bearer <token>`) and extracts its user.
+/// Add `.and(authenticated(verifier))` to any route to protect it.
+pub fn authenticated(
+    verifier: Arc<AccessTokenVerifier>,
+) -> impl Filter<Extract = (AuthenticatedUser,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("authorization").and(with_verifier(verifier)).and_then(
+        |header: Option<String>, verifier: Arc<AccessTokenVerifier>| async move {
+            let token = header
+                .as_deref()
+                .and_then(|value| value.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim())
+                .filter(|token| !token.is_empty())
+                .ok_or_else(|| warp::reject::custom(ApiError::InvalidToken))?;
+            verifier.verify(token).await.map_err(|err| match err {
+                VerifyError::Invalid(reason) => {
+                    tracing::debug!(%reason, "access token refused");
+                    warp::reject::custom(ApiError::InvalidToken)
+                }
+                VerifyError::KeysUnavailable(err) => warp::reject::custom(ApiError::Backend(err)),
+            })
+        },
+    )
 }
 
 /// Matches `expected`, or rejects with a 405 that names the allowed method.

@@ -1,12 +1,18 @@
 //! Handlers: wire types in, use case, wire types out. Failures become [`ApiError`] rejections.
 
-use authport_domain::{AuthService, ChallengeSession, TokenSet};
+use std::sync::Arc;
+
+use authport_domain::{AuthService, AuthenticatedUser, ChallengeSession, TokenSet};
 use secrecy::ExposeSecret as _;
 use warp::http::{StatusCode, header};
 use warp::{Rejection, Reply, reply};
 
-use super::dto::{CredentialsRequest, Jwk, Jwks, NewPasswordRequest, SignUpResponse, TokenResponse};
+use super::dto::{
+    CredentialsRequest, Jwk, Jwks, MeResponse, NewPasswordRequest, RefreshRequest, RefreshResponse, SignUpResponse,
+    TokenResponse,
+};
 use super::problem::ApiError;
+use crate::verifier::AccessTokenVerifier;
 
 pub async fn sign_up(body: CredentialsRequest, service: AuthService) -> Result<impl Reply, Rejection> {
     let user = service.sign_up(&body.email, body.password).await.map_err(ApiError::from)?;
@@ -31,8 +37,26 @@ fn token_reply(tokens: &TokenSet) -> impl Reply + use<> {
     reply::with_header(reply::with_header(body, header::CACHE_CONTROL, "no-store"), header::PRAGMA, "no-cache")
 }
 
-pub async fn jwks(service: AuthService) -> Result<impl Reply, Rejection> {
-    let keys = service.signing_keys().await.map_err(ApiError::from)?;
+pub async fn refresh(body: RefreshRequest, service: AuthService) -> Result<impl Reply, Rejection> {
+    let tokens = service.refresh(body.refresh_token).await.map_err(ApiError::from)?;
+    let body = reply::json(&RefreshResponse::from(&tokens));
+    Ok(reply::with_header(reply::with_header(body, header::CACHE_CONTROL, "no-store"), header::PRAGMA, "no-cache"))
+}
+
+pub async fn log_out(user: AuthenticatedUser, service: AuthService) -> Result<impl Reply, Rejection> {
+    service.log_out(&user).await.map_err(ApiError::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The e-mail address is the token's user name: authport creates every user with the
+/// normalised address as its name, on every backend.
+pub fn me(user: AuthenticatedUser) -> impl Reply {
+    let body = reply::json(&MeResponse { sub: user.id.as_str(), email: &user.username });
+    reply::with_header(body, header::CACHE_CONTROL, "no-store")
+}
+
+pub async fn jwks(verifier: Arc<AccessTokenVerifier>) -> Result<impl Reply, Rejection> {
+    let keys = verifier.published_keys().await.map_err(ApiError::from)?;
     let body = Jwks { keys: keys.iter().map(Jwk::from).collect() };
     Ok(reply::with_header(reply::json(&body), header::CACHE_CONTROL, "public, max-age=300"))
 }

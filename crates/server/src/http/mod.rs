@@ -6,9 +6,13 @@ mod filters;
 mod handlers;
 mod problem;
 
+use std::sync::Arc;
+
 use authport_domain::AuthService;
 use warp::Filter;
 use warp::http::Method;
+
+use crate::verifier::AccessTokenVerifier;
 
 /// Largest request body accepted (bytes).
 pub const MAX_BODY_BYTES: u64 = 16 * 1024;
@@ -16,31 +20,60 @@ pub const MAX_BODY_BYTES: u64 = 16 * 1024;
 /// Every route of API v1 plus the operational endpoints, with one `recover` at the end.
 pub fn routes(
     service: AuthService,
+    verifier: Arc<AccessTokenVerifier>,
 ) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
+    let with_service = filters::with_service(service);
+
     let signup = warp::path!("v1" / "signup")
         .and(filters::method(Method::POST))
         .and(filters::json_body())
-        .and(filters::with_service(service.clone()))
+        .and(with_service.clone())
         .and_then(handlers::sign_up);
 
     let login = warp::path!("v1" / "login")
         .and(filters::method(Method::POST))
         .and(filters::json_body())
-        .and(filters::with_service(service.clone()))
+        .and(with_service.clone())
         .and_then(handlers::log_in);
 
     let new_password = warp::path!("v1" / "login" / "new-password")
         .and(filters::method(Method::POST))
         .and(filters::json_body())
-        .and(filters::with_service(service.clone()))
+        .and(with_service.clone())
         .and_then(handlers::complete_new_password);
+
+    let refresh = warp::path!("v1" / "token" / "refresh")
+        .and(filters::method(Method::POST))
+        .and(filters::json_body())
+        .and(with_service.clone())
+        .and_then(handlers::refresh);
+
+    let logout = warp::path!("v1" / "logout")
+        .and(filters::method(Method::POST))
+        .and(filters::authenticated(Arc::clone(&verifier)))
+        .and(with_service)
+        .and_then(handlers::log_out);
+
+    let me = warp::path!("v1" / "me")
+        .and(filters::method(Method::GET))
+        .and(filters::authenticated(Arc::clone(&verifier)))
+        .map(handlers::me);
 
     let jwks = warp::path!(".well-known" / "jwks.json")
         .and(filters::method(Method::GET))
-        .and(filters::with_service(service))
+        .and(filters::with_verifier(verifier))
         .and_then(handlers::jwks);
 
     let healthz = warp::path!("healthz").and(filters::method(Method::GET)).map(handlers::healthz);
 
-    signup.or(login).or(new_password).or(jwks).or(healthz).recover(problem::recover).with(warp::trace::request())
+    signup
+        .or(login)
+        .or(new_password)
+        .or(refresh)
+        .or(logout)
+        .or(me)
+        .or(jwks)
+        .or(healthz)
+        .recover(problem::recover)
+        .with(warp::trace::request())
 }

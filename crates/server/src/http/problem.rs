@@ -5,7 +5,9 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use authport_domain::{LogInError, NewPasswordError, PolicyRule, SignUpError, SigningKeysError, WeakPassword};
+use authport_domain::{
+    BackendError, LogInError, NewPasswordError, PolicyRule, RefreshError, SignUpError, WeakPassword,
+};
 use serde::Serialize;
 use warp::http::{HeaderValue, Method, StatusCode, header};
 use warp::reply::Response;
@@ -17,7 +19,10 @@ pub enum ApiError {
     SignUp(SignUpError),
     LogIn(LogInError),
     NewPassword(NewPasswordError),
-    SigningKeys(SigningKeysError),
+    Refresh(RefreshError),
+    Backend(BackendError),
+    /// Missing, malformed or invalid access token (answered with `WWW-Authenticate: Bearer`).
+    InvalidToken,
     MalformedRequest {
         detail: String,
     },
@@ -51,9 +56,15 @@ impl From<NewPasswordError> for ApiError {
     }
 }
 
-impl From<SigningKeysError> for ApiError {
-    fn from(err: SigningKeysError) -> Self {
-        Self::SigningKeys(err)
+impl From<RefreshError> for ApiError {
+    fn from(err: RefreshError) -> Self {
+        Self::Refresh(err)
+    }
+}
+
+impl From<BackendError> for ApiError {
+    fn from(err: BackendError) -> Self {
+        Self::Backend(err)
     }
 }
 
@@ -99,6 +110,7 @@ struct Answer {
     allow: Option<Method>,
     violations: Option<Vec<Violation>>,
     session: Option<String>,
+    www_authenticate: bool,
 }
 
 impl Answer {
@@ -112,6 +124,7 @@ impl Answer {
             allow: None,
             violations: None,
             session: None,
+            www_authenticate: false,
         }
     }
 
@@ -134,6 +147,18 @@ impl Answer {
                 "The password does not meet the password policy; see `violations`.",
             )
         }
+    }
+
+    fn backend(err: &BackendError) -> Self {
+        match err {
+            BackendError::RateLimited { retry_after } => Self::rate_limited(*retry_after),
+            BackendError::Unavailable(_) => Self::unavailable(),
+            BackendError::Unexpected(_) => Self::internal(),
+        }
+    }
+
+    fn invalid_token(detail: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token", detail)
     }
 
     fn rate_limited(retry_after: Option<Duration>) -> Self {
@@ -200,9 +225,7 @@ impl ApiError {
                     "User already exists",
                     "A user with this e-mail address already exists.",
                 ),
-                SignUpError::RateLimited { retry_after } => Answer::rate_limited(*retry_after),
-                SignUpError::BackendUnavailable(_) => Answer::unavailable(),
-                SignUpError::Unexpected(_) => Answer::internal(),
+                SignUpError::Backend(err) => Answer::backend(err),
             },
             Self::LogIn(err) => match err {
                 LogInError::InvalidCredentials => Answer::new(
@@ -220,9 +243,7 @@ impl ApiError {
                         "The user must choose a new password; answer with `session`.",
                     )
                 },
-                LogInError::RateLimited { retry_after } => Answer::rate_limited(*retry_after),
-                LogInError::BackendUnavailable(_) => Answer::unavailable(),
-                LogInError::Unexpected(_) => Answer::internal(),
+                LogInError::Backend(err) => Answer::backend(err),
             },
             Self::NewPassword(err) => match err {
                 NewPasswordError::InvalidEmail(e) => Answer::invalid_email(e),
@@ -233,13 +254,18 @@ impl ApiError {
                     "Invalid session",
                     "The challenge session is invalid or has expired; log in again.",
                 ),
-                NewPasswordError::RateLimited { retry_after } => Answer::rate_limited(*retry_after),
-                NewPasswordError::BackendUnavailable(_) => Answer::unavailable(),
-                NewPasswordError::Unexpected(_) => Answer::internal(),
+                NewPasswordError::Backend(err) => Answer::backend(err),
             },
-            Self::SigningKeys(err) => match err {
-                SigningKeysError::BackendUnavailable(_) => Answer::unavailable(),
-                SigningKeysError::Unexpected(_) => Answer::internal(),
+            Self::Refresh(err) => match err {
+                RefreshError::InvalidToken => {
+                    Answer::invalid_token("The refresh token is invalid, expired or revoked.")
+                }
+                RefreshError::Backend(err) => Answer::backend(err),
+            },
+            Self::Backend(err) => Answer::backend(err),
+            Self::InvalidToken => Answer {
+                www_authenticate: true,
+                ..Answer::invalid_token("A valid access token is required (Authorization: Bearer <token>).")
             },
             Self::MalformedRequest { detail } => {
                 Answer::new(StatusCode::BAD_REQUEST, "malformed_request", "Malformed request", detail.clone())
@@ -285,6 +311,13 @@ impl ApiError {
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if answer.www_authenticate {
+            // RFC 6750 §3: a protected resource answers 401 with a Bearer challenge.
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Bearer realm="authport", error="invalid_token""#),
+            );
+        }
         if let Some(delay) = answer.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(delay.as_secs().max(1)));
         }
