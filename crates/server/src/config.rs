@@ -133,6 +133,11 @@ pub struct CognitoOptions {
     #[arg(long, env = "COGNITO_JWKS_URL")]
     pub cognito_jwks_url: Option<String>,
 
+    /// `iss` of the pool's tokens, checked on every access token
+    /// [default: https://cognito-idp.<region>.amazonaws.com/<user pool id>].
+    #[arg(long, env = "COGNITO_ISSUER")]
+    pub cognito_issuer: Option<String>,
+
     /// Time limit of one Cognito operation, retries included, in milliseconds.
     #[arg(long, env = "AUTHPORT_COGNITO_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
     pub cognito_timeout_ms: u64,

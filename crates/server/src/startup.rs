@@ -130,6 +130,7 @@ fn cognito_settings(options: &CognitoOptions) -> anyhow::Result<CognitoSettings>
     settings.region = given(&options.aws_region);
     settings.endpoint_url = given(&options.cognito_endpoint);
     settings.jwks_url = given(&options.cognito_jwks_url);
+    settings.issuer = given(&options.cognito_issuer);
     settings.operation_timeout = operation_timeout;
     settings.attempt_timeout = options
         .cognito_attempt_timeout_ms
