@@ -131,6 +131,10 @@ async fn users_and_the_signing_key_survive_a_restart() {
     let email = unique_email("restart");
     assert_eq!(first.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
     let keys_before = jwks(&first).await;
+    let sibling = first.spawn_sibling().await; // a second app on the same database, meanwhile
+    assert_eq!(sibling.log_in(&email, STRONG_PASSWORD).await.status(), 200);
+    assert_eq!(jwks(&sibling).await, keys_before);
+    sibling.stop().await;
     first.stop().await;
 
     let second = TestApp::spawn_on(&db, &[]).await;
