@@ -1,10 +1,54 @@
-//! The cases. Each takes a running app and must hold for every backend.
+//! The conformance cases: the executable specification of the `IdentityProvider` port. Each
+//! takes a running app and must hold for every backend.
+//!
+//! They live in the library so that several test binaries can run them: the conformance
+//! suite (`tests/conformance`, every backend) and the container runs (`tests/localstack.rs`).
+//! A new case is a `pub async fn` here plus one line in [`conformance_cases!`](crate::conformance_cases).
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 
-use authport_conformance::{STRONG_PASSWORD, TestApp, problem, unique_email};
+use crate::{STRONG_PASSWORD, TestApp, problem, unique_email};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::{Value, json};
+
+/// Calls the macro `$callback` with every case, comma-separated: the one list of cases.
+#[macro_export]
+macro_rules! conformance_cases {
+    ($callback:ident) => {
+        $callback! {
+            healthz_answers_ok,
+            sign_up_creates_a_user_with_the_normalised_email,
+            duplicate_sign_up_is_user_exists,
+            duplicate_differing_only_in_case_is_user_exists,
+            concurrent_duplicate_sign_ups_create_exactly_one_user,
+            weak_password_lists_every_violated_rule,
+            invalid_email_is_rejected,
+            malformed_bodies_are_malformed_request,
+            oversized_body_is_payload_too_large,
+            non_json_content_type_is_unsupported_media_type,
+            log_in_issues_tokens_that_verify_against_the_jwks,
+            log_in_ignores_email_case,
+            wrong_password_and_unknown_user_are_indistinguishable,
+            new_password_with_a_bogus_session_is_invalid_session,
+            unknown_route_is_not_found_and_wrong_method_is_not_allowed,
+        }
+    };
+}
+
+/// A running case.
+pub type CaseFuture<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+/// A case, callable on any app.
+pub type Case = for<'a> fn(&'a TestApp) -> CaseFuture<'a>;
+
+macro_rules! case_table {
+    ($($case:ident),* $(,)?) => {
+        /// Every case with its name, for binaries that run them all on one backend.
+        pub const ALL: &[(&str, Case)] = &[$((stringify!($case), |app| Box::pin($case(app)))),*];
+    };
+}
+conformance_cases!(case_table);
 
 pub async fn healthz_answers_ok(app: &TestApp) {
     let response = app.get("/healthz").await;
@@ -131,8 +175,11 @@ pub async fn non_json_content_type_is_unsupported_media_type(app: &TestApp) {
     assert_eq!((status, body["code"].as_str()), (415, Some("unsupported_media_type")), "{body}");
 }
 
-/// Verifies `token` with the JWKS key named by its `kid`, pinned to RS256.
-fn verify(token: &str, jwks: &Value) -> Value {
+/// Verifies `token` with the JWKS key named by its `kid`, pinned to RS256; returns its claims.
+///
+/// # Panics
+/// When the token does not verify.
+pub fn verify_token(token: &str, jwks: &Value) -> Value {
     let header = decode_header(token).expect("JWT header");
     assert_eq!(header.alg, Algorithm::RS256);
     let kid = header.kid.expect("kid set");
@@ -164,8 +211,8 @@ pub async fn log_in_issues_tokens_that_verify_against_the_jwks(app: &TestApp) {
     assert!(tokens["refresh_token"].as_str().is_some_and(|t| t.len() >= 32), "{tokens}");
 
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.expect("jwks");
-    let access = verify(tokens["access_token"].as_str().expect("access"), &jwks);
-    let id = verify(tokens["id_token"].as_str().expect("id"), &jwks);
+    let access = verify_token(tokens["access_token"].as_str().expect("access"), &jwks);
+    let id = verify_token(tokens["id_token"].as_str().expect("id"), &jwks);
 
     for claims in [&access, &id] {
         assert_eq!(claims["sub"], created["user_id"], "{claims}");

@@ -17,8 +17,10 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod cases;
 pub mod postgres;
 pub mod process;
+pub mod proxy;
 
 use crate::postgres::TestDatabase;
 use crate::process::AuthportProcess;
