@@ -124,6 +124,12 @@ impl TestApp {
         Some(Self::spawn_args(backend, args, guard).await)
     }
 
+    /// An in-process authport with exactly these backend arguments, e.g. [`cognito_args`] for a
+    /// pool of the caller's own (which the caller keeps alive).
+    pub async fn spawn_with_backend_args(backend: Backend, backend_args: Vec<String>) -> Self {
+        Self::spawn_args(backend, backend_args, None).await
+    }
+
     async fn spawn_args(backend: Backend, backend_args: Vec<String>, guard: Option<BackendGuard>) -> Self {
         let mut args: Vec<String> = ["authport", "--listen", "127.0.0.1:0", "--hash-cost", "insecure-fast-for-tests"]
             .into_iter()

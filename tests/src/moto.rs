@@ -14,8 +14,11 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::types::{
-    ExplicitAuthFlowsType, PasswordPolicyType, UserPoolPolicyType, UsernameConfigurationType,
+    ExplicitAuthFlowsType, PasswordPolicyType, UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType,
 };
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
+use serde_json::Value;
 use tokio::sync::OnceCell;
 
 /// moto takes the region from the request signature; pools live in this one.
@@ -38,7 +41,7 @@ pub struct MotoPool {
     pub client_secret: String,
 }
 
-fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
@@ -115,8 +118,29 @@ fn wait_until_ready(endpoint: &str) -> Result<(), String> {
     Err(format!("moto at {endpoint} did not accept connections"))
 }
 
-/// A fresh pool on the process-wide moto, or `None` after [`crate::skip_or_fail`].
+/// What kind of pool to create.
+#[derive(Debug, Clone)]
+pub struct PoolSpec {
+    /// The pool's password policy (send every field: see [`default_password_policy`]).
+    pub policy: PasswordPolicyType,
+    /// `UsernameAttributes=[email]`: users sign in with their e-mail and Cognito's user name is
+    /// the `sub`. Otherwise a plain pool, whose user name is the (lower-cased) e-mail itself.
+    pub email_usernames: bool,
+}
+
+impl Default for PoolSpec {
+    fn default() -> Self {
+        Self { policy: default_password_policy(), email_usernames: false }
+    }
+}
+
+/// A fresh plain pool on the process-wide moto, or `None` after [`crate::skip_or_fail`].
 pub async fn test_pool() -> Option<MotoPool> {
+    test_pool_with(&PoolSpec::default()).await
+}
+
+/// Like [`test_pool`], for a pool made to `spec`.
+pub async fn test_pool_with(spec: &PoolSpec) -> Option<MotoPool> {
     let moto = match moto().await {
         Ok(moto) => moto,
         Err(why) => {
@@ -124,7 +148,7 @@ pub async fn test_pool() -> Option<MotoPool> {
             return None;
         }
     };
-    match create_pool(moto).await {
+    match create_pool_at(&moto.endpoint, spec).await {
         Ok(pool) => Some(pool),
         Err(why) => panic!("moto is running at {} but creating a pool failed: {why}", moto.endpoint),
     }
@@ -141,24 +165,66 @@ pub fn client(endpoint: &str) -> Client {
     Client::from_conf(config)
 }
 
-/// Creates a pool with Cognito's default password policy (every field explicit: moto treats
-/// missing `Require*` fields as `true` and a missing length as 5) and two app clients.
-pub async fn create_pool(moto: &Moto) -> Result<MotoPool, String> {
-    let cognito = client(&moto.endpoint);
-    let policy = PasswordPolicyType::builder()
+/// Cognito's default password policy with every field explicit: moto treats missing `Require*`
+/// fields as `true` and a missing length as 5.
+pub fn default_password_policy() -> PasswordPolicyType {
+    PasswordPolicyType::builder()
         .minimum_length(8)
         .require_lowercase(true)
         .require_uppercase(true)
         .require_numbers(true)
         .require_symbols(true)
-        .build();
-    let pool = cognito
+        .build()
+}
+
+/// The Rust SDK leaves `false` booleans out of a request (it serialises only non-default
+/// values), and moto enforces a left-out `Require*` flag as `true` (MOTO_NOTES.md a): a pool
+/// that does not require, say, upper-case letters cannot be created through the SDK as is.
+/// This writes every flag of `policy` into the CreateUserPool body before it is signed.
+fn explicit_policy_flags(policy: &PasswordPolicyType) -> impl Fn(&mut HttpRequest) + Send + Sync + 'static {
+    let flags = [
+        ("RequireUppercase", policy.require_uppercase()),
+        ("RequireLowercase", policy.require_lowercase()),
+        ("RequireNumbers", policy.require_numbers()),
+        ("RequireSymbols", policy.require_symbols()),
+    ];
+    move |request: &mut HttpRequest| {
+        let Some(mut body) = request.body().bytes().and_then(|b| serde_json::from_slice::<Value>(b).ok()) else {
+            return;
+        };
+        if let Some(Value::Object(password_policy)) = body.pointer_mut("/Policies/PasswordPolicy") {
+            for (name, value) in flags {
+                password_policy.insert(name.to_owned(), Value::Bool(value));
+            }
+        }
+        let bytes = serde_json::to_vec(&body).expect("JSON");
+        request.headers_mut().insert("content-length", bytes.len().to_string());
+        *request.body_mut() = SdkBody::from(bytes);
+    }
+}
+
+/// Creates a plain pool with Cognito's default password policy and two app clients on `moto`.
+pub async fn create_pool(moto: &Moto) -> Result<MotoPool, String> {
+    create_pool_at(&moto.endpoint, &PoolSpec::default()).await
+}
+
+/// Creates a pool made to `spec` and two app clients, without and with a secret, on the
+/// Cognito emulator at `endpoint` (moto, or LocalStack).
+pub async fn create_pool_at(endpoint: &str, spec: &PoolSpec) -> Result<MotoPool, String> {
+    let cognito = client(endpoint);
+    let mut request = cognito
         .create_user_pool()
         .pool_name(format!("authport-test-{}", uuid::Uuid::new_v4().simple()))
-        .policies(UserPoolPolicyType::builder().password_policy(policy).build())
+        .policies(UserPoolPolicyType::builder().password_policy(spec.policy.clone()).build())
         .username_configuration(
             UsernameConfigurationType::builder().case_sensitive(false).build().map_err(|e| e.to_string())?,
-        )
+        );
+    if spec.email_usernames {
+        request = request.username_attributes(UsernameAttributeType::Email);
+    }
+    let pool = request
+        .customize()
+        .mutate_request(explicit_policy_flags(&spec.policy))
         .send()
         .await
         .map_err(|e| format!("CreateUserPool: {e:?}"))?;
@@ -183,7 +249,7 @@ pub async fn create_pool(moto: &Moto) -> Result<MotoPool, String> {
     let (client_id, _) = ids.remove(0);
     let (secret_client_id, secret) = ids.remove(0);
     Ok(MotoPool {
-        endpoint: moto.endpoint.clone(),
+        endpoint: endpoint.to_owned(),
         pool_id,
         client_id,
         secret_client_id,
