@@ -199,6 +199,12 @@ async fn a_temporary_password_must_be_replaced_with_the_users_own_session() {
         let (status, _) = problem(app.log_in(&bob, "Temp0rary!").await).await;
         assert_eq!(status, 403, "{kind}: Bob still has to choose his password");
 
+        // A session of a plausible shape that moto never issued reaches moto (shorter ones are
+        // refused without a call), which answers ResourceNotFoundException: an invalid session.
+        let bogus = "00000000-0000-0000-0000-000000000000";
+        let (status, body) = problem(new_password(&app, &ann, bogus, "N3w-password").await).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some("invalid_session")), "{kind}: {body}");
+
         let response = new_password(&app, &ann.to_uppercase(), &session, "N3w-password").await;
         assert_eq!(response.status(), 200, "{kind}");
         let tokens: Value = response.json().await.expect("json");

@@ -38,7 +38,8 @@ pub(crate) fn from_pool(policy: Option<&PasswordPolicyType>) -> PasswordPolicy {
 /// characters, MOTO_NOTES.md d, where Cognito accepts 256). Cognito's message is not a
 /// stable interface, so the answer lists the policy's requirements: the client can show them,
 /// and a `WeakPassword` is never empty (test `a_rejection_nothing_explains_lists_the_requirements`;
-/// against moto, `a_password_the_pool_refuses_is_weak_and_leaves_no_user_behind` in `tests/moto.rs`).
+/// against moto, `a_password_the_pool_refuses_after_creating_the_user_leaves_no_user_behind` in
+/// `tests/tests/cognito.rs`).
 pub(crate) fn explain_rejection(policy: &PasswordPolicy, password: &str) -> WeakPassword {
     let violations = policy.violations(password);
     if !violations.is_empty() {

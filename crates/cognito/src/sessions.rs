@@ -4,8 +4,9 @@
 //! (`NotAuthorizedException`). moto 5.2.5 does not: its `respond_to_auth_challenge` stores the
 //! user name with the session but never compares it, so user A's session sets the password of
 //! whichever USERNAME comes with it (moto's `models.py`; tests
-//! `a_session_answered_for_another_user_is_invalid` in `provider.rs` and, against moto,
-//! `a_temporary_password_must_be_replaced_with_the_users_own_session` in `tests/moto.rs`). Remembering the owner
+//! `a_session_answered_for_another_user_is_invalid` in `provider.rs` and, against moto through
+//! HTTP, `a_temporary_password_must_be_replaced_with_the_users_own_session` in
+//! `tests/tests/cognito.rs`). Remembering the owner
 //! lets authport answer `InvalidSession` like Cognito. A session this process did not hand out
 //! (another replica's) is unknown here and left to Cognito to judge.
 
