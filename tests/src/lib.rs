@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod cases;
+pub mod containers;
 pub mod postgres;
 pub mod process;
 pub mod proxy;
