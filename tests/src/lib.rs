@@ -6,6 +6,7 @@
 
 pub mod moto;
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -91,7 +92,12 @@ pub fn skip_or_fail(component: &str, why: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{component} is required when CI=true, but: {why}");
     }
-    eprintln!("!!! SKIPPED: {component} unavailable ({why}); set it up to run these tests (CI=true makes this fatal)");
+    // Straight to the process's stderr: `eprintln!` would be captured, and shown only for
+    // failing tests, which would make a skip silent.
+    let _ = writeln!(
+        std::io::stderr(),
+        "!!! SKIPPED: {component} unavailable ({why}); set it up to run these tests (CI=true makes this fatal)"
+    );
 }
 
 /// One running authport.

@@ -6,6 +6,7 @@
 //! skips with one line, found out within a couple of seconds (`containers::docker_engine`).
 //! One container serves every case; each case gets a fresh pool and its own authport.
 
+use std::io::Write as _;
 use std::panic::AssertUnwindSafe;
 
 use authport_conformance::containers::{CognitoContainer, docker_engine};
@@ -18,7 +19,8 @@ async fn conformance_cases_on_a_cognito_emulator_in_a_container() {
     let docker = match docker_engine().await {
         Ok(host) => host,
         Err(why) => {
-            eprintln!("!!! SKIPPED: container tests need a Docker engine ({why})");
+            // Not `eprintln!`: the test harness would capture it and show it only on failure.
+            let _ = writeln!(std::io::stderr(), "!!! SKIPPED: container tests need a Docker engine ({why})");
             return;
         }
     };
