@@ -33,6 +33,11 @@ macro_rules! conformance_cases {
             wrong_password_and_unknown_user_are_indistinguishable,
             new_password_with_a_bogus_session_is_invalid_session,
             unknown_route_is_not_found_and_wrong_method_is_not_allowed,
+            refresh_issues_tokens_that_pass_me,
+            me_answers_who_is_logged_in,
+            log_out_revokes_refresh_tokens,
+            invalid_refresh_tokens_are_invalid_token,
+            me_rejects_every_kind_of_bad_token,
         }
     };
 }
@@ -278,4 +283,141 @@ pub async fn unknown_route_is_not_found_and_wrong_method_is_not_allowed(app: &Te
     let response = app.client.delete(app.url("/healthz")).send().await.expect("sent");
     assert_eq!(response.headers()["allow"], "GET");
     assert_eq!(problem(response).await.0, 405);
+}
+
+/// Signs up a fresh user and logs in: `(email, user_id, token response)`.
+async fn logged_in_user(app: &TestApp, tag: &str) -> (String, String, Value) {
+    let email = unique_email(tag);
+    let created = app.sign_up(&email, STRONG_PASSWORD).await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.expect("json");
+    let response = app.log_in(&email, STRONG_PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    let tokens: Value = response.json().await.expect("json");
+    (email, created["user_id"].as_str().expect("user_id").to_owned(), tokens)
+}
+
+async fn me_with(app: &TestApp, authorization: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.get(app.url("/v1/me"));
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    request.send().await.expect("sent")
+}
+
+/// `/v1/me` must refuse: 401 `invalid_token` with a Bearer challenge.
+async fn assert_refused(app: &TestApp, authorization: Option<&str>, why: &str) {
+    let response = me_with(app, authorization).await;
+    let challenge = response.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (status, body) = problem(response).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_token")), "{why}: {body}");
+    assert!(challenge.is_some_and(|c| c.starts_with("Bearer")), "{why}: WWW-Authenticate Bearer");
+}
+
+pub async fn refresh_issues_tokens_that_pass_me(app: &TestApp) {
+    let (email, user_id, tokens) = logged_in_user(app, "refresh").await;
+    let body = json!({ "refresh_token": tokens["refresh_token"] });
+    let response = app.post_json("/v1/token/refresh", &body).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let refreshed: Value = response.json().await.expect("json");
+    assert_eq!(refreshed["token_type"], "Bearer");
+    assert!(refreshed["expires_in"].as_u64().is_some_and(|s| s > 0), "{refreshed}");
+    assert!(refreshed["id_token"].is_string(), "{refreshed}");
+    let access = refreshed["access_token"].as_str().expect("access_token");
+    let me = me_with(app, Some(&format!("Bearer {access}"))).await;
+    assert_eq!(me.status(), 200);
+    let me: Value = me.json().await.expect("json");
+    assert_eq!(me, json!({ "sub": user_id, "email": email }));
+}
+
+pub async fn me_answers_who_is_logged_in(app: &TestApp) {
+    let (email, user_id, tokens) = logged_in_user(app, "me").await;
+    let access = tokens["access_token"].as_str().expect("access_token");
+    // The scheme is case-insensitive (RFC 7235).
+    for scheme in ["Bearer", "bearer"] {
+        let response = me_with(app, Some(&format!("{scheme} {access}"))).await;
+        assert_eq!(response.status(), 200, "{scheme}");
+        let me: Value = response.json().await.expect("json");
+        assert_eq!(me, json!({ "sub": user_id, "email": email }));
+    }
+}
+
+pub async fn log_out_revokes_refresh_tokens(app: &TestApp) {
+    let (_, _, tokens) = logged_in_user(app, "logout").await;
+    let refresh = json!({ "refresh_token": tokens["refresh_token"] });
+    assert_eq!(app.post_json("/v1/token/refresh", &refresh).await.status(), 200, "valid before log-out");
+
+    let unauthenticated = app.client.post(app.url("/v1/logout")).send().await.expect("sent");
+    assert_eq!(problem(unauthenticated).await.0, 401);
+    let access = tokens["access_token"].as_str().expect("access_token");
+    let response = app.client.post(app.url("/v1/logout")).bearer_auth(access).send().await.expect("sent");
+    assert_eq!(response.status(), 204);
+
+    let (status, body) = problem(app.post_json("/v1/token/refresh", &refresh).await).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_token")), "{body}");
+}
+
+pub async fn invalid_refresh_tokens_are_invalid_token(app: &TestApp) {
+    for token in ["", "not-a-refresh-token", &"x".repeat(10_000)] {
+        let (status, body) =
+            problem(app.post_json("/v1/token/refresh", &json!({ "refresh_token": token })).await).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some("invalid_token")), "{body}");
+    }
+    let (status, body) = problem(app.post_json("/v1/token/refresh", &json!({ "token": "x" })).await).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("malformed_request")), "{body}");
+}
+
+/// Every verification rule, each broken alone: tokens are re-signed with the backend's own key
+/// (a positive control proves that forging works), so each refusal has exactly one reason.
+pub async fn me_rejects_every_kind_of_bad_token(app: &TestApp) {
+    use crate::forge;
+
+    let (_, _, tokens) = logged_in_user(app, "forged").await;
+    let access = tokens["access_token"].as_str().expect("access_token");
+    let id_token = tokens["id_token"].as_str().expect("id_token");
+    let key = app.forging_key().await;
+    assert_eq!(forge::kid(access), key.kid, "the harness found the backend's signing key");
+    let claims = forge::claims(access);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let with = |field: &str, value: Value| {
+        let mut claims = claims.clone();
+        claims[field] = value;
+        claims
+    };
+
+    // Positive control: the same claims re-signed with the backend's key are accepted.
+    let control = key.sign(&claims);
+    assert_eq!(me_with(app, Some(&format!("Bearer {control}"))).await.status(), 200, "control");
+
+    assert_refused(app, None, "no Authorization header").await;
+    assert_refused(app, Some("Basic YW5uOnB3"), "another scheme").await;
+    assert_refused(app, Some("Bearer"), "no token").await;
+    assert_refused(app, Some("Bearer not.a.jwt"), "not a JWT").await;
+    assert_refused(app, Some(&format!("Bearer {access}x")), "tampered signature").await;
+    let resigned = key.sign(&with("sub", json!("someone-else")));
+    let mut parts: Vec<&str> = access.split('.').collect();
+    parts[1] = resigned.split('.').nth(1).expect("payload");
+    let swapped = parts.join(".");
+    assert_refused(app, Some(&format!("Bearer {swapped}")), "payload swapped under a valid signature").await;
+    let stranger = forge::stranger_key(&key.kid).sign(&claims);
+    assert_refused(app, Some(&format!("Bearer {stranger}")), "signed by another key").await;
+    assert_refused(app, Some(&format!("Bearer {}", forge::unsigned(&claims, &key.kid))), "alg none").await;
+    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.expect("jwks");
+    let n = jwks["keys"][0]["n"].as_str().expect("n");
+    let hs = forge::hs256_with_public_key(&claims, &key.kid, n);
+    assert_refused(app, Some(&format!("Bearer {hs}")), "HS256 with the public key").await;
+    let expired = key.sign(&with("exp", json!(now - 600)));
+    assert_refused(app, Some(&format!("Bearer {expired}")), "expired").await;
+    let early = key.sign(&with("nbf", json!(now + 600)));
+    assert_refused(app, Some(&format!("Bearer {early}")), "not yet valid").await;
+    let foreign_issuer = key.sign(&with("iss", json!("https://issuer.invalid/pool")));
+    assert_refused(app, Some(&format!("Bearer {foreign_issuer}")), "wrong issuer").await;
+    let foreign_client = key.sign(&with("client_id", json!("another-client")));
+    assert_refused(app, Some(&format!("Bearer {foreign_client}")), "wrong client").await;
+    let id_use = key.sign(&with("token_use", json!("id")));
+    assert_refused(app, Some(&format!("Bearer {id_use}")), "token_use id").await;
+    assert_refused(app, Some(&format!("Bearer {id_token}")), "the id token itself").await;
+    let unknown_kid = forge::ForgingKey { kid: "unknown-kid".into(), ..key.clone() }.sign(&claims);
+    assert_refused(app, Some(&format!("Bearer {unknown_kid}")), "unknown kid").await;
 }

@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 
 pub mod cases;
 pub mod containers;
+pub mod forge;
 pub mod postgres;
 pub mod process;
 pub mod proxy;
@@ -278,7 +279,7 @@ pub fn unique_email(tag: &str) -> String {
 
 /// One RSA key per test process (key generation is slow); written to a temporary PEM file so
 /// the servers also exercise `--signing-key-file`.
-fn signing_key_file() -> &'static PathBuf {
+pub(crate) fn signing_key_file() -> &'static PathBuf {
     static KEY: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &KEY.get_or_init(|| {
         let key = authport_fake::SigningKey::generate().expect("RSA key");
