@@ -199,6 +199,47 @@ async fn two_processes_share_users_and_signing_keys() {
     b.stop().await;
 }
 
+/// The session lifecycle across processes: a token minted by one process is accepted by the
+/// other's `/v1/me`, refreshed there, and a log-out on one revokes the refresh token for both.
+/// (Several processes need one `--issuer`: the default is each process's own address.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_work_across_processes() {
+    let Some(db) = TestDatabase::create().await else { return };
+    let args = ["--issuer", "http://authport.test"];
+    let (a, b) = tokio::join!(TestApp::spawn_process_on(&db, &args), TestApp::spawn_process_on(&db, &args));
+    let email = unique_email("xsession");
+    assert_eq!(a.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let tokens = log_in_tokens(&a, &email).await;
+    let access = tokens["access_token"].as_str().expect("access token");
+
+    let me = b.client.get(b.url("/v1/me")).bearer_auth(access).send().await.expect("sent");
+    assert_eq!(me.status(), 200, "A's access token on B");
+    let me: Value = me.json().await.expect("json");
+    assert_eq!(me["email"], email.as_str());
+
+    let refresh = serde_json::json!({ "refresh_token": tokens["refresh_token"] });
+    let refreshed = b.post_json("/v1/token/refresh", &refresh).await;
+    assert_eq!(refreshed.status(), 200, "A's refresh token on B");
+    let refreshed: Value = refreshed.json().await.expect("json");
+    let new_access = refreshed["access_token"].as_str().expect("access token");
+    let me = a.client.get(a.url("/v1/me")).bearer_auth(new_access).send().await.expect("sent");
+    assert_eq!(me.status(), 200, "B's refreshed access token on A");
+
+    let logout = b.client.post(b.url("/v1/logout")).bearer_auth(access).send().await.expect("sent");
+    assert_eq!(logout.status(), 204);
+    assert_eq!(a.post_json("/v1/token/refresh", &refresh).await.status(), 401, "revoked for A too");
+    let revoked = count(
+        &db,
+        "SELECT count(*) FROM refresh_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE u.email = $1 AND t.revoked_at IS NOT NULL",
+        &[&email],
+    )
+    .await;
+    assert_eq!(revoked, 1);
+    a.stop().await;
+    b.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_duplicate_sign_ups_over_two_processes_create_exactly_one_user() {
     let Some(db) = TestDatabase::create().await else { return };
