@@ -359,9 +359,7 @@ impl Inner {
             ))),
         }
     }
-}
 
-impl Inner {
     /// AdminInitiateAuth `REFRESH_TOKEN_AUTH` (with `SECRET_HASH` over the user name carried in
     /// authport's refresh token, see `refresh_token.rs`).
     async fn refresh(&self, token: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
@@ -380,19 +378,9 @@ impl Inner {
         }
         let answer = request.send().await.map_err(|err| refresh_error(AwsError::from_sdk("AdminInitiateAuth", err)))?;
         let request_id = answer.request_id().unwrap_or("none");
-        let result = answer.authentication_result();
-        let missing = |what: &str| -> BackendError {
-            BackendError::Unexpected(format!("Cognito answered without {what} (request id {request_id})").into())
-        };
-        let non_empty = |t: Option<&str>| t.filter(|t| !t.is_empty()).map(str::to_owned);
-        let expires_in = result.and_then(|r| u64::try_from(r.expires_in()).ok()).filter(|s| *s > 0);
-        Ok(RefreshedTokens {
-            access_token: AccessToken::new(
-                non_empty(result.and_then(|r| r.access_token())).ok_or_else(|| missing("an access token"))?,
-            ),
-            id_token: IdToken::new(non_empty(result.and_then(|r| r.id_token())).ok_or_else(|| missing("an id token"))?),
-            expires_in: Duration::from_secs(expires_in.ok_or_else(|| missing("ExpiresIn"))?),
-        })
+        let (access_token, id_token, expires_in) =
+            session_tokens(answer.authentication_result(), request_id).map_err(BackendError::Unexpected)?;
+        Ok(RefreshedTokens { access_token: AccessToken::new(access_token), id_token, expires_in })
     }
 
     /// AdminUserGlobalSignOut: revokes every refresh token of the user. A user who no longer
@@ -436,20 +424,36 @@ fn user_id(user: &UserType) -> Option<UserId> {
 /// handed out wrapped with the user's Cognito user name (see `refresh_token.rs`): the
 /// access token's `username` claim, else the name the caller authenticated with.
 fn tokens(result: Option<&AuthenticationResultType>, request_id: &str, username: &str) -> Result<TokenSet, BoxError> {
-    let missing =
-        |what: &str| -> BoxError { format!("Cognito answered without {what} (request id {request_id})").into() };
-    let result = result.ok_or_else(|| missing("an authentication result"))?;
-    let non_empty = |t: Option<&str>| t.filter(|t| !t.is_empty()).map(str::to_owned);
-    let expires_in = u64::try_from(result.expires_in()).ok().filter(|s| *s > 0).ok_or_else(|| missing("ExpiresIn"))?;
-    let access_token = non_empty(result.access_token()).ok_or_else(|| missing("an access token"))?;
-    let refresh_token = non_empty(result.refresh_token()).ok_or_else(|| missing("a refresh token"))?;
+    let (access_token, id_token, expires_in) = session_tokens(result, request_id)?;
+    let refresh_token = result
+        .and_then(|r| r.refresh_token())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| missing("a refresh token", request_id))?;
     let cognito_username = refresh_token::username_claim(&access_token).unwrap_or_else(|| username.to_owned());
     Ok(TokenSet {
-        refresh_token: refresh_token::wrap(&cognito_username, &refresh_token),
+        refresh_token: refresh_token::wrap(&cognito_username, refresh_token),
         access_token: AccessToken::new(access_token),
-        id_token: IdToken::new(non_empty(result.id_token()).ok_or_else(|| missing("an id token"))?),
-        expires_in: Duration::from_secs(expires_in),
+        id_token,
+        expires_in,
     })
+}
+
+/// Access token (raw), id token and lifetime of an authentication result, all required.
+fn session_tokens(
+    result: Option<&AuthenticationResultType>,
+    request_id: &str,
+) -> Result<(String, IdToken, Duration), BoxError> {
+    let result = result.ok_or_else(|| missing("an authentication result", request_id))?;
+    let non_empty = |t: Option<&str>| t.filter(|t| !t.is_empty()).map(str::to_owned);
+    let expires_in =
+        u64::try_from(result.expires_in()).ok().filter(|s| *s > 0).ok_or_else(|| missing("ExpiresIn", request_id))?;
+    let access_token = non_empty(result.access_token()).ok_or_else(|| missing("an access token", request_id))?;
+    let id_token = non_empty(result.id_token()).ok_or_else(|| missing("an id token", request_id))?;
+    Ok((access_token, IdToken::new(id_token), Duration::from_secs(expires_in)))
+}
+
+fn missing(what: &str, request_id: &str) -> BoxError {
+    format!("Cognito answered without {what} (request id {request_id})").into()
 }
 
 #[cfg(test)]
