@@ -8,7 +8,7 @@ use authport_domain::{
     TokenSet, User, UserId,
 };
 
-use crate::hashing::{HashCost, PasswordHasher};
+use crate::hashing::{HashCost, HashLimits, PasswordHasher};
 use crate::store::{InsertUserError, StoreError, StoredRefreshToken, StoredUser, UserStore};
 use crate::tokens::{SigningKey, TokenIssuer, hash_refresh_token, new_refresh_token};
 
@@ -22,6 +22,8 @@ pub struct FakeConfig {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub hash_cost: HashCost,
+    /// Bounds of the argon2 pool (running and waiting computations).
+    pub hash_limits: HashLimits,
     /// A configured signing key (PEM); otherwise the store's shared key, created on first use.
     pub signing_key_pem: Option<String>,
 }
@@ -50,7 +52,8 @@ impl<S: UserStore> FakeIdentityProvider<S> {
         if config.hash_cost == HashCost::InsecureFastForTests {
             tracing::warn!("INSECURE password hashing parameters in use (tests only): never use them in production");
         }
-        let hasher = PasswordHasher::new(config.hash_cost).await.map_err(FakeSetupError::Hashing)?;
+        let hasher =
+            PasswordHasher::new(config.hash_cost, config.hash_limits).await.map_err(FakeSetupError::Hashing)?;
         let key = match config.signing_key_pem {
             Some(pem) => SigningKey::from_pem(&pem)?,
             None => {
@@ -70,6 +73,16 @@ impl<S> FakeIdentityProvider<S> {
     /// argon2 verifications performed so far (real and dummy), for metrics and tests.
     pub fn password_verifications(&self) -> u64 {
         self.hasher.verifications()
+    }
+
+    /// argon2 computations running now.
+    pub fn hashes_in_flight(&self) -> usize {
+        self.hasher.in_flight()
+    }
+
+    /// Calls waiting for an argon2 slot now.
+    pub fn hashes_waiting(&self) -> usize {
+        self.hasher.waiting()
     }
 }
 
@@ -93,7 +106,7 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
     }
 
     async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError> {
-        let password_hash = self.hasher.hash(password.expose()).await.map_err(unexpected)?;
+        let password_hash = self.hasher.hash(password.expose()).await.map_err(BackendError::from)?;
         let id = UserId::parse(uuid::Uuid::new_v4().to_string()).ok_or_else(|| unexpected("empty uuid"))?;
         let row = StoredUser { id: id.clone(), email: email.clone(), password_hash };
         match self.store.insert_user(row).await {
@@ -107,7 +120,7 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
         let user = self.store.find_user_by_email(email).await.map_err(BackendError::from)?;
         // Unknown users verify against the dummy hash: same work, same answer as a wrong password.
         let hash = user.as_ref().map(|u| u.password_hash.as_str());
-        let valid = self.hasher.verify(password.expose(), hash).await.map_err(unexpected)?;
+        let valid = self.hasher.verify(password.expose(), hash).await.map_err(BackendError::from)?;
         let Some(user) = user.filter(|_| valid) else {
             return Err(LogInError::InvalidCredentials);
         };
@@ -174,6 +187,7 @@ mod tests {
             access_token_ttl: Duration::from_secs(3600),
             refresh_token_ttl: Duration::from_secs(86_400),
             hash_cost: HashCost::InsecureFastForTests,
+            hash_limits: HashLimits { concurrency: 2, queue: 16 },
             signing_key_pem: None,
         }
     }

@@ -78,6 +78,36 @@ pub struct Config {
 
     #[command(flatten)]
     pub cognito: CognitoOptions,
+
+    #[command(flatten)]
+    pub limits: LimitOptions,
+}
+
+/// Production limits: rate limits, the password-hashing pool, the request timeout.
+#[derive(Debug, Clone, Args)]
+pub struct LimitOptions {
+    /// Password hashes (argon2) computed at once by the fake backends [default: the available cores].
+    #[arg(long, env = "AUTHPORT_HASH_CONCURRENCY", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub hash_concurrency: Option<u32>,
+
+    /// Sign-ups/log-ins allowed to wait for a hashing slot; beyond that they are answered 503 at
+    /// once [default: 64 per available core].
+    #[arg(long, env = "AUTHPORT_HASH_QUEUE", value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub hash_queue: Option<u32>,
+}
+
+impl LimitOptions {
+    /// The hashing pool's bounds, defaults filled in for this machine.
+    pub fn hash_limits(&self) -> authport_fake::HashLimits {
+        let mut limits = authport_fake::HashLimits::for_this_machine();
+        if let Some(n) = self.hash_concurrency {
+            limits.concurrency = n as usize;
+        }
+        if let Some(n) = self.hash_queue {
+            limits.queue = n as usize;
+        }
+        limits
+    }
 }
 
 /// PostgreSQL options of the postgres backend (also read by `authport migrate`).

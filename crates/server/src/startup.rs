@@ -164,6 +164,7 @@ fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeCo
             HashCostArg::Owasp => HashCost::Owasp,
             HashCostArg::InsecureFastForTests => HashCost::InsecureFastForTests,
         },
+        hash_limits: config.limits.hash_limits(),
         signing_key_pem,
     })
 }
