@@ -19,6 +19,7 @@ macro_rules! conformance_cases {
     ($callback:ident) => {
         $callback! {
             healthz_answers_ok,
+            readyz_answers_ready_with_the_backend,
             sign_up_creates_a_user_with_the_normalised_email,
             duplicate_sign_up_is_user_exists,
             duplicate_differing_only_in_case_is_user_exists,
@@ -58,6 +59,20 @@ conformance_cases!(case_table);
 pub async fn healthz_answers_ok(app: &TestApp) {
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);
+}
+
+/// The readiness probe asks the backend itself (memory: always; PostgreSQL: `SELECT 1`;
+/// Cognito: `DescribeUserPool`).
+pub async fn readyz_answers_ready_with_the_backend(app: &TestApp) {
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("JSON");
+    let backend = match app.backend {
+        crate::Backend::Memory => "memory",
+        crate::Backend::Postgres => "postgres",
+        crate::Backend::Cognito => "cognito",
+    };
+    assert_eq!(body, json!({ "status": "ready", "backend": backend }));
 }
 
 pub async fn sign_up_creates_a_user_with_the_normalised_email(app: &TestApp) {

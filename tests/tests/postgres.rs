@@ -308,10 +308,13 @@ async fn database_down_answers_503_within_the_acquire_timeout_then_recovers() {
     futures::future::join_all(burst).await;
     eprintln!("16 concurrent requests during the outage all answered 503 in {} ms", started.elapsed().as_millis());
     assert_eq!(app.get("/healthz").await.status(), 200, "still serving");
+    let (status, body) = problem(app.get("/readyz").await).await;
+    assert_eq!((status, body["code"].as_str()), (503, Some("backend_unavailable")), "not ready: {body}");
 
     proxy.restart().await; // same port
     wait_for_recovery(&app, Duration::from_secs(10)).await;
     assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the user from before the outage");
+    assert_eq!(app.get("/readyz").await.status(), 200, "ready again");
     app.stop().await;
 }
 

@@ -51,7 +51,12 @@ struct Inner {
     sessions: SessionOwners,
     /// `iss` of the pool's tokens.
     issuer: String,
+    /// When `DescribeUserPool` last answered (readiness is cached for [`READY_CACHE_TTL`]).
+    ready_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How long a successful readiness check (`DescribeUserPool`) is reused.
+const READY_CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl CognitoIdentityProvider {
     /// Builds the SDK client (explicit region, optional endpoint, operation/attempt/connect
@@ -145,6 +150,7 @@ impl CognitoIdentityProvider {
                 jwks: JwksSource::new(http, jwks_url, settings.jwks_cache_ttl),
                 sessions: SessionOwners::default(),
                 issuer,
+                ready_at: std::sync::Mutex::new(Some(std::time::Instant::now())),
             }),
         })
     }
@@ -203,6 +209,25 @@ impl IdentityProvider for CognitoIdentityProvider {
 
     fn token_audience(&self) -> TokenAudience {
         TokenAudience { issuer: self.inner.issuer.clone(), client_id: self.inner.client_id.clone() }
+    }
+
+    /// `DescribeUserPool` (read-only, needs no more permissions than start-up), a success
+    /// reused for [`READY_CACHE_TTL`]; failures are not cached.
+    async fn ready(&self) -> Result<(), BackendError> {
+        let fresh = |at: &Option<std::time::Instant>| at.is_some_and(|at| at.elapsed() < READY_CACHE_TTL);
+        if fresh(&self.inner.ready_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            return Ok(());
+        }
+        self.inner
+            .client
+            .describe_user_pool()
+            .user_pool_id(&self.inner.user_pool_id)
+            .send()
+            .await
+            .map_err(|err| AwsError::from_sdk("DescribeUserPool", err).into_failure())?;
+        *self.inner.ready_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(std::time::Instant::now());
+        Ok(())
     }
 }
 

@@ -77,6 +77,17 @@ pub trait IdentityProvider: Send + Sync + 'static {
 
     /// The `iss` and `client_id` this backend's access tokens carry.
     fn token_audience(&self) -> TokenAudience;
+
+    /// Whether the backend can serve requests now (the readiness probe, `GET /readyz`).
+    ///
+    /// Adapters MUST answer from a real round trip to their backend (or a recent one: a cached
+    /// success of at most a few seconds is fine, so a probe storm does not become a backend
+    /// load), bounded by the same timeouts as every other call, and MUST NOT change any data.
+    /// `Ok(())` when the backend answered; [`BackendError::Unavailable`] when it cannot be
+    /// reached or timed out; [`BackendError::RateLimited`] / [`BackendError::Unexpected`] as
+    /// for [`IdentityProvider::create_user`]. Backends without a remote part (memory) are
+    /// always ready.
+    async fn ready(&self) -> Result<(), BackendError>;
 }
 
 /// Who may be in an access token: its issuer and app client.

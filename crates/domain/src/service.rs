@@ -152,6 +152,11 @@ impl AuthService {
     pub async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
         self.provider.signing_keys().await.inspect_err(log_backend_error)
     }
+
+    /// Whether the backend answers now (the readiness probe).
+    pub async fn ready(&self) -> Result<(), BackendError> {
+        self.provider.ready().await.inspect_err(log_backend_error)
+    }
 }
 
 /// Logs a backend failure with its whole source chain (the chain is never sent to clients).
@@ -246,6 +251,10 @@ mod tests {
 
         async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
             Ok(vec![])
+        }
+
+        async fn ready(&self) -> Result<(), BackendError> {
+            Ok(())
         }
 
         fn token_audience(&self) -> TokenAudience {

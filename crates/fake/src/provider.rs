@@ -170,6 +170,10 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
     fn token_audience(&self) -> TokenAudience {
         self.tokens.audience()
     }
+
+    async fn ready(&self) -> Result<(), BackendError> {
+        Ok(self.store.ping().await?)
+    }
 }
 
 #[cfg(test)]

@@ -89,6 +89,10 @@ impl UserStore for MemoryStore {
         Ok(revoked)
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     async fn signing_key_pem(&self, candidate: String) -> Result<String, StoreError> {
         Ok(candidate)
     }

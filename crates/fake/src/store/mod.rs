@@ -69,4 +69,7 @@ pub trait UserStore: Send + Sync + 'static {
     /// store has none yet, `candidate` is stored atomically and returned; if another process
     /// won the race, its key is returned instead.
     async fn signing_key_pem(&self, candidate: String) -> Result<String, StoreError>;
+
+    /// One round trip to the store (the readiness probe); changes nothing.
+    async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -336,6 +336,11 @@ impl UserStore for PostgresStore {
         "postgres"
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.with_conn(|conn| Box::pin(async move { sqlx::query("SELECT 1").execute(conn).await })).await?;
+        Ok(())
+    }
+
     async fn insert_user(&self, user: StoredUser) -> Result<(), InsertUserError> {
         let id = uuid::Uuid::parse_str(user.id.as_str()).map_err(|e| other(format!("user id is not a UUID: {e}")))?;
         let email = user.email.as_str().to_owned();

@@ -6,6 +6,9 @@ mod filters;
 mod handlers;
 mod problem;
 
+// Readiness probe.
+mod ops;
+
 use std::sync::Arc;
 
 use authport_domain::AuthService;
@@ -51,7 +54,7 @@ pub fn routes(
     let logout = warp::path!("v1" / "logout")
         .and(filters::method(Method::POST))
         .and(filters::authenticated(Arc::clone(&verifier)))
-        .and(with_service)
+        .and(with_service.clone())
         .and_then(handlers::log_out);
 
     let me = warp::path!("v1" / "me")
@@ -65,6 +68,7 @@ pub fn routes(
         .and_then(handlers::jwks);
 
     let healthz = warp::path!("healthz").and(filters::method(Method::GET)).map(handlers::healthz);
+    let readyz = warp::path!("readyz").and(filters::method(Method::GET)).and(with_service).and_then(ops::readyz);
 
     signup
         .or(login)
@@ -73,6 +77,7 @@ pub fn routes(
         .or(logout)
         .or(me)
         .or(jwks)
+        .or(readyz)
         .or(healthz)
         .recover(problem::recover)
         .with(warp::trace::request())
