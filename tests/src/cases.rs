@@ -39,6 +39,9 @@ macro_rules! conformance_cases {
             log_out_revokes_refresh_tokens,
             invalid_refresh_tokens_are_invalid_token,
             me_rejects_every_kind_of_bad_token,
+            security_headers_are_on_every_response,
+            password_policy_is_published,
+            sign_up_page_is_served_without_inline_script,
         }
     };
 }
@@ -435,4 +438,70 @@ pub async fn me_rejects_every_kind_of_bad_token(app: &TestApp) {
     assert_refused(app, Some(&format!("Bearer {id_token}")), "the id token itself").await;
     let unknown_kid = forge::ForgingKey { kid: "unknown-kid".into(), ..key.clone() }.sign(&claims);
     assert_refused(app, Some(&format!("Bearer {unknown_kid}")), "unknown kid").await;
+}
+
+/// The security headers every response carries, checked on a 200, a 404 and a 401.
+pub async fn security_headers_are_on_every_response(app: &TestApp) {
+    let expected = [
+        (
+            "content-security-policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+             form-action 'self'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+    ];
+    let responses = [
+        (200, app.get("/").await),
+        (200, app.get("/healthz").await),
+        (404, app.get("/v1/nope").await),
+        (401, app.get("/v1/me").await),
+    ];
+    for (status, response) in responses {
+        assert_eq!(response.status(), status, "{}", response.url());
+        for (name, value) in expected {
+            assert_eq!(
+                response.headers().get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{name} on the {status} of {}",
+                response.url()
+            );
+        }
+    }
+}
+
+/// `GET /v1/password-policy`: the active backend's policy, as the page's hints need it.
+pub async fn password_policy_is_published(app: &TestApp) {
+    let response = app.get("/v1/password-policy").await;
+    assert_eq!(response.status(), 200);
+    let policy: Value = response.json().await.expect("JSON");
+    assert!(policy["min_length"].as_u64().is_some_and(|n| n >= 6), "{policy}");
+    assert_eq!(policy["max_length"], 256, "{policy}");
+    for rule in ["require_lowercase", "require_uppercase", "require_digit", "require_symbol"] {
+        assert!(policy[rule].is_boolean(), "{rule}: {policy}");
+    }
+    let symbols = policy["symbols"].as_str().expect("symbols");
+    assert!(symbols.contains('!') && symbols.contains('^'), "{policy}");
+    // The published policy is the enforced one: a password built to its minimum is accepted.
+    let min = usize::try_from(policy["min_length"].as_u64().unwrap_or(8)).unwrap_or(8);
+    let password = format!("Aa1!{}", "x".repeat(min.saturating_sub(4)));
+    let response = app.sign_up(&unique_email("policy"), &password).await;
+    assert_eq!(response.status(), 201, "{password:?} meets the published policy");
+}
+
+/// `GET /` is the sign-up / log-in page; its script is a separate file (the CSP forbids inline script).
+pub async fn sign_up_page_is_served_without_inline_script(app: &TestApp) {
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+    let html = response.text().await.expect("body");
+    assert!(html.contains(r#"<script src="/app.js" defer></script>"#), "{html}");
+    assert_eq!(html.matches("<script").count(), 1, "no inline script");
+    assert!(!html.contains(" style=") && !html.contains("<style"), "no inline style");
+    for (path, media_type) in [("/app.js", "text/javascript; charset=utf-8"), ("/app.css", "text/css; charset=utf-8")] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["content-type"], media_type, "{path}");
+    }
 }

@@ -24,6 +24,7 @@ pub mod forge;
 pub mod postgres;
 pub mod process;
 pub mod proxy;
+pub mod webdriver;
 
 use crate::postgres::TestDatabase;
 use crate::process::AuthportProcess;

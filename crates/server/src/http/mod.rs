@@ -4,6 +4,7 @@
 mod dto;
 mod filters;
 mod handlers;
+mod page;
 mod problem;
 
 // Readiness probe.
@@ -25,6 +26,7 @@ pub fn routes(
     service: AuthService,
     verifier: Arc<AccessTokenVerifier>,
 ) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
+    let password_policy = page::password_policy(service.clone());
     let with_service = filters::with_service(service);
 
     let signup = warp::path!("v1" / "signup")
@@ -79,6 +81,9 @@ pub fn routes(
         .or(jwks)
         .or(readyz)
         .or(healthz)
+        .or(password_policy)
+        .or(page::routes())
         .recover(problem::recover)
+        .with(page::security_headers())
         .with(warp::trace::request())
 }
