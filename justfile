@@ -35,3 +35,8 @@ cognito-pool ENDPOINT="":
 # Start a moto server on a free loopback port (prints MOTO_ENDPOINT; stop with `kill $(cat /tmp/authport-moto/pid)`).
 moto-start: moto-install
     scripts/start-moto.sh /tmp/authport-moto
+
+# Install headless Chromium + chromedriver for tests/tests/browser.rs (Debian, as root; idempotent).
+browser-deps:
+    @if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then echo "chromium and chromedriver are installed"; \
+    else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; fi
