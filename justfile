@@ -14,7 +14,7 @@ run *ARGS:
     cargo run --bin authport -- {{ARGS}}
 
 # The whole test suite: unit tests and the conformance suite against every backend available here.
-test: moto-install
+test: test-tools-install
     cargo build --bin authport
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
         cargo test --workspace --all-targets
@@ -23,6 +23,10 @@ test: moto-install
 lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
+
+# Install the pinned test tools (moto, schemathesis) into ./.venv (idempotent).
+test-tools-install:
+    scripts/install-test-tools.sh
 
 # Install the pinned moto Cognito emulator into ./.venv (idempotent).
 moto-install:

@@ -11,4 +11,6 @@ pub mod startup;
 pub mod telemetry;
 pub mod verifier;
 
+/// Every `(method, path)` the server answers (the OpenAPI document at `/openapi.json` lists them).
+pub use http::ROUTES;
 pub use startup::{Application, run};

@@ -3,34 +3,44 @@
 use authport_domain::{RefreshedTokens, RsaPublicKey, TokenSet, User};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Body of `POST /v1/signup` and `POST /v1/login`. Unknown members are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CredentialsRequest {
+    #[schema(example = "ann@example.com")]
     pub email: String,
+    #[schema(value_type = String, format = Password, example = "Correct-Horse-9")]
     pub password: SecretString,
 }
 
 /// Body of `POST /v1/login/new-password`: answers a `password_change_required` log-in.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewPasswordRequest {
+    #[schema(example = "ann@example.com")]
     pub email: String,
+    /// The `session` of the `password_change_required` problem.
+    #[schema(value_type = String)]
     pub session: SecretString,
+    #[schema(value_type = String, format = Password)]
     pub new_password: SecretString,
 }
 
 /// Body of `POST /v1/token/refresh`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
+    #[schema(value_type = String)]
     pub refresh_token: SecretString,
 }
 
 /// `200` of `POST /v1/token/refresh`: no new refresh token (it stays valid until revoked).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RefreshResponse<'a> {
     pub access_token: &'a str,
     pub id_token: &'a str,
+    /// Lifetime of the access token in seconds.
     pub expires_in: u64,
+    #[schema(value_type = TokenType)]
     pub token_type: &'static str,
 }
 
@@ -46,15 +56,17 @@ impl<'a> From<&'a RefreshedTokens> for RefreshResponse<'a> {
 }
 
 /// `200` of `GET /v1/me`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MeResponse<'a> {
     pub sub: &'a str,
     pub email: &'a str,
 }
 
-#[derive(Debug, Serialize)]
+/// `201` of `POST /v1/signup`.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SignUpResponse<'a> {
     pub user_id: &'a str,
+    /// The normalised (trimmed, lower-cased) address.
     pub email: &'a str,
 }
 
@@ -64,13 +76,30 @@ impl<'a> From<&'a User> for SignUpResponse<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// `200` of `POST /v1/login` and `POST /v1/login/new-password`.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse<'a> {
     pub access_token: &'a str,
     pub id_token: &'a str,
     pub refresh_token: &'a str,
+    /// Lifetime of the access token in seconds.
     pub expires_in: u64,
+    #[schema(value_type = TokenType)]
     pub token_type: &'static str,
+}
+
+/// The token type of every token response (only in the OpenAPI document).
+#[derive(Debug, ToSchema)]
+#[expect(dead_code, reason = "a schema only: the responses hold the string")]
+pub enum TokenType {
+    Bearer,
+}
+
+/// `200` of `GET /healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
 }
 
 impl<'a> From<&'a TokenSet> for TokenResponse<'a> {
@@ -86,16 +115,19 @@ impl<'a> From<&'a TokenSet> for TokenResponse<'a> {
 }
 
 /// RFC 7517 JSON Web Key Set.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Jwks<'a> {
     pub keys: Vec<Jwk<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Jwk<'a> {
+    #[schema(example = "RSA")]
     pub kty: &'static str,
+    #[schema(example = "RS256")]
     pub alg: &'static str,
     #[serde(rename = "use")]
+    #[schema(example = "sig")]
     pub use_: &'static str,
     pub kid: &'a str,
     pub n: &'a str,

@@ -8,22 +8,73 @@ use warp::http::{StatusCode, header};
 use warp::{Rejection, Reply, reply};
 
 use super::dto::{
-    CredentialsRequest, Jwk, Jwks, MeResponse, NewPasswordRequest, RefreshRequest, RefreshResponse, SignUpResponse,
-    TokenResponse,
+    CredentialsRequest, Health, Jwk, Jwks, MeResponse, NewPasswordRequest, RefreshRequest, RefreshResponse,
+    SignUpResponse, TokenResponse,
 };
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use crate::verifier::AccessTokenVerifier;
 
+#[utoipa::path(
+    post,
+    path = "/v1/signup",
+    tag = "v1",
+    request_body = CredentialsRequest,
+    responses(
+        (status = 201, description = "The user was created", body = SignUpResponse),
+        (status = 400, description = "`malformed_request`: not JSON, or a member is missing or has the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`: the body exceeds 16 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`user_exists`: the (normalised) e-mail address is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_email`, or `weak_password` with `violations`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn sign_up(body: CredentialsRequest, service: AuthService) -> Result<impl Reply, Rejection> {
     let user = service.sign_up(&body.email, body.password).await.map_err(ApiError::from)?;
     Ok(reply::with_status(reply::json(&SignUpResponse::from(&user)), StatusCode::CREATED))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/login",
+    tag = "v1",
+    request_body = CredentialsRequest,
+    responses(
+        (status = 200, description = "Tokens (`Cache-Control: no-store`)", body = TokenResponse),
+        (status = 400, description = "`malformed_request`: not JSON, or a member is missing or has the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`: the body exceeds 16 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_credentials`: the same for an unknown user and a wrong password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`password_change_required`, with `session`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn log_in(body: CredentialsRequest, service: AuthService) -> Result<impl Reply, Rejection> {
     let tokens = service.log_in(&body.email, body.password).await.map_err(ApiError::from)?;
     Ok(token_reply(&tokens))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/login/new-password",
+    tag = "v1",
+    request_body = NewPasswordRequest,
+    responses(
+        (status = 200, description = "Tokens (`Cache-Control: no-store`)", body = TokenResponse),
+        (status = 400, description = "`malformed_request`: not JSON, or a member is missing or has the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`: the body exceeds 16 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_session`: the challenge session is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_email`, or `weak_password` with `violations`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn complete_new_password(body: NewPasswordRequest, service: AuthService) -> Result<impl Reply, Rejection> {
     let session = ChallengeSession::new(body.session.expose_secret());
     let tokens =
@@ -37,12 +88,41 @@ fn token_reply(tokens: &TokenSet) -> impl Reply + use<> {
     reply::with_header(reply::with_header(body, header::CACHE_CONTROL, "no-store"), header::PRAGMA, "no-cache")
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/token/refresh",
+    tag = "v1",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New access and id tokens (`Cache-Control: no-store`)", body = RefreshResponse),
+        (status = 400, description = "`malformed_request`: not JSON, or a member is missing or has the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`: the body exceeds 16 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_token`: unknown, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn refresh(body: RefreshRequest, service: AuthService) -> Result<impl Reply, Rejection> {
     let tokens = service.refresh(body.refresh_token).await.map_err(ApiError::from)?;
     let body = reply::json(&RefreshResponse::from(&tokens));
     Ok(reply::with_header(reply::with_header(body, header::CACHE_CONTROL, "no-store"), header::PRAGMA, "no-cache"))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/logout",
+    tag = "v1",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Every refresh token of the user is revoked"),
+        (status = 401, description = "`invalid_token` (with `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn log_out(user: AuthenticatedUser, service: AuthService) -> Result<impl Reply, Rejection> {
     service.log_out(&user).await.map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
@@ -50,17 +130,43 @@ pub async fn log_out(user: AuthenticatedUser, service: AuthService) -> Result<im
 
 /// The e-mail address is the token's user name: authport creates every user with the
 /// normalised address as its name, on every backend.
+#[utoipa::path(
+    get,
+    path = "/v1/me",
+    tag = "v1",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Who the access token belongs to", body = MeResponse),
+        (status = 401, description = "`invalid_token` (with `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`backend_unavailable`: the verification keys cannot be fetched", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub fn me(user: AuthenticatedUser) -> impl Reply {
     let body = reply::json(&MeResponse { sub: user.id.as_str(), email: &user.username });
     reply::with_header(body, header::CACHE_CONTROL, "no-store")
 }
 
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The RSA keys that verify the tokens", body = Jwks),
+        (status = 503, description = "`backend_unavailable`: the keys cannot be fetched", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn jwks(verifier: Arc<AccessTokenVerifier>) -> Result<impl Reply, Rejection> {
     let keys = verifier.published_keys().await.map_err(ApiError::from)?;
     let body = Jwks { keys: keys.iter().map(Jwk::from).collect() };
     Ok(reply::with_header(reply::json(&body), header::CACHE_CONTROL, "public, max-age=300"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "Liveness", body = Health))
+)]
 pub fn healthz() -> impl Reply {
-    reply::json(&serde_json::json!({ "status": "ok" }))
+    reply::json(&Health { status: "ok" })
 }

@@ -4,6 +4,7 @@
 mod dto;
 mod filters;
 mod handlers;
+mod openapi;
 mod page;
 mod problem;
 
@@ -20,6 +21,20 @@ use crate::verifier::AccessTokenVerifier;
 
 /// Largest request body accepted (bytes).
 pub const MAX_BODY_BYTES: u64 = 16 * 1024;
+
+/// Every `(method, path)` that [`routes`] answers, as the OpenAPI document must list it
+/// (`openapi.rs` checks the two agree; see there how to document a new route).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/v1/signup"),
+    ("POST", "/v1/login"),
+    ("POST", "/v1/login/new-password"),
+    ("POST", "/v1/token/refresh"),
+    ("POST", "/v1/logout"),
+    ("GET", "/v1/me"),
+    ("GET", "/.well-known/jwks.json"),
+    ("GET", "/healthz"),
+    ("GET", "/openapi.json"),
+];
 
 /// Every route of API v1 plus the operational endpoints, with one `recover` at the end.
 pub fn routes(
@@ -72,6 +87,15 @@ pub fn routes(
     let healthz = warp::path!("healthz").and(filters::method(Method::GET)).map(handlers::healthz);
     let readyz = warp::path!("readyz").and(filters::method(Method::GET)).and(with_service).and_then(ops::readyz);
 
+    let openapi_doc = bytes::Bytes::from(openapi::document().to_json().expect("the OpenAPI document serialises"));
+    let openapi = warp::path!("openapi.json").and(filters::method(Method::GET)).map(move || {
+        let mut response = warp::reply::Response::new(openapi_doc.clone().into());
+        response
+            .headers_mut()
+            .insert(warp::http::header::CONTENT_TYPE, warp::http::HeaderValue::from_static("application/json"));
+        response
+    });
+
     signup
         .or(login)
         .or(new_password)
@@ -80,6 +104,7 @@ pub fn routes(
         .or(me)
         .or(jwks)
         .or(readyz)
+        .or(openapi)
         .or(healthz)
         .or(password_policy)
         .or(page::routes())

@@ -68,22 +68,39 @@ impl From<BackendError> for ApiError {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct Problem {
+/// An RFC 9457 problem document (`application/problem+json`), the body of every error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct Problem {
+    /// `urn:authport:problem:<code>`.
     #[serde(rename = "type")]
+    #[schema(example = "urn:authport:problem:user_exists")]
     type_: String,
+    #[schema(example = "User already exists")]
     title: &'static str,
+    /// The HTTP status code of the answer.
+    #[schema(example = 409)]
     status: u16,
+    #[schema(example = "A user with this e-mail address already exists.")]
     detail: String,
+    /// The stable, documented error code (see each operation's responses).
+    #[schema(example = "user_exists")]
     code: &'static str,
+    /// `weak_password` only: every rule of the password policy the password breaks.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     violations: Option<Vec<Violation>>,
+    /// `password_change_required` only: answer it with `POST /v1/login/new-password`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     session: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct Violation {
+/// One broken rule of the password policy.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct Violation {
+    /// `min_length`, `max_length`, `lowercase`, `uppercase`, `digit`, `symbol` or
+    /// `no_surrounding_whitespace`.
+    #[schema(example = "digit")]
     rule: &'static str,
     detail: String,
 }

@@ -1,0 +1,119 @@
+//! `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP API, generated from the code with
+//! `utoipa` — the wire types in `dto.rs` and the `Problem` body derive `ToSchema`, each handler
+//! carries a `#[utoipa::path]` with its request body, its success and its error statuses.
+//!
+//! **Adding a route to the document:** put `#[utoipa::path(<method>, path = "…", responses(…))]`
+//! on its handler (errors as `body = Problem, content_type = "application/problem+json"`), list
+//! the handler in `paths(…)` below (and any new body type in `components(schemas(…))`), and add
+//! the route to [`super::ROUTES`]. The unit test below fails while the two disagree.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{dto, handlers, problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "authport",
+        description = "Sign-up and log-in with e-mail + password. Every error is an RFC 9457 \
+                       `application/problem+json` document with a stable `code` member.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        handlers::sign_up,
+        handlers::log_in,
+        handlers::complete_new_password,
+        handlers::refresh,
+        handlers::log_out,
+        handlers::me,
+        handlers::jwks,
+        handlers::healthz,
+        openapi_json,
+    ),
+    components(schemas(dto::TokenType, problem::Problem, problem::Violation)),
+    modifiers(&BearerSecurity),
+    tags(
+        (name = "v1", description = "API v1: sign-up, log-in, tokens"),
+        (name = "operations", description = "Keys, health and this document"),
+    ),
+)]
+struct ApiDoc;
+
+/// The `bearer` security scheme of `/v1/me` and `/v1/logout`: an RS256 access token.
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The document, as served.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "This OpenAPI document", content_type = "application/json", body = Object))
+)]
+#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
+fn openapi_json() {}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn the_document_lists_exactly_the_routes_the_server_answers() {
+        let doc = serde_json::to_value(document()).expect("serialisable");
+        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", doc["openapi"]);
+        let documented: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object().expect("path item").keys().map(move |method| (method.to_uppercase(), path.clone()))
+            })
+            .collect();
+        let served: BTreeSet<(String, String)> =
+            super::super::ROUTES.iter().map(|(method, path)| ((*method).to_owned(), (*path).to_owned())).collect();
+        assert_eq!(documented, served, "the OpenAPI document and `http::ROUTES` disagree");
+    }
+
+    #[test]
+    fn errors_are_problem_documents_with_a_code() {
+        let doc = serde_json::to_value(document()).expect("serialisable");
+        let problem = &doc["components"]["schemas"]["Problem"];
+        let required: Vec<&str> =
+            problem["required"].as_array().expect("required").iter().filter_map(|v| v.as_str()).collect();
+        for member in ["type", "title", "status", "detail", "code"] {
+            assert!(required.contains(&member), "{member} not required in {problem}");
+        }
+        for member in ["violations", "session"] {
+            assert!(problem["properties"][member].is_object(), "{member} missing in {problem}");
+        }
+        let signup = &doc["paths"]["/v1/signup"]["post"]["responses"];
+        for status in ["400", "409", "413", "415", "422", "429", "503"] {
+            assert!(
+                signup[status]["content"]["application/problem+json"]["schema"]["$ref"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with("/Problem")),
+                "{status}: {}",
+                signup[status]
+            );
+        }
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        assert!(doc["paths"]["/v1/me"]["get"]["security"].is_array());
+    }
+}
