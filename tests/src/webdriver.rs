@@ -6,6 +6,7 @@
 //! authport` from `cargo test --workspace` and make `just test` build the server stack twice.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,7 +26,8 @@ const WAIT: Duration = Duration::from_secs(10);
 /// A running chromedriver with one headless Chromium session; both end on drop.
 #[derive(Debug)]
 pub struct Browser {
-    driver: Child,
+    /// `None` once stopped.
+    driver: Option<Child>,
     base: String,
     client: reqwest::Client,
     _profile: tempfile::TempDir,
@@ -46,11 +48,13 @@ impl Browser {
             .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".to_owned()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own process group, with the Chromium it starts: see `stop_driver`.
+            .process_group(0)
             .spawn()
             .expect("chromedriver starts");
         let profile = tempfile::tempdir().expect("temp profile dir");
         let mut browser = Self {
-            driver,
+            driver: Some(driver),
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             _profile: profile,
@@ -201,15 +205,20 @@ impl Browser {
         self.stop_driver();
     }
 
+    /// Kills chromedriver's process group: chromedriver and any Chromium it left behind (a
+    /// failed test never closes its session).
     fn stop_driver(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        if let Some(mut driver) = self.driver.take() {
+            let group = format!("-{}", driver.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+            let _ = driver.kill();
+            let _ = driver.wait();
+        }
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // chromedriver takes its Chromium down with it.
         self.stop_driver();
     }
 }
