@@ -150,6 +150,7 @@ impl TestApp {
             args.extend(["--signing-key-file".to_owned(), key_file]);
         }
         args.extend(backend_args);
+        without_rate_limits_unless_given(&mut args);
         let cli = Cli::try_parse_from(&args).unwrap_or_else(|e| panic!("bad test arguments {args:?}: {e}"));
         init_test_logging();
         let app = Application::build(cli.config).await.expect("authport starts");
@@ -201,6 +202,7 @@ impl TestApp {
         let mut args = postgres_args(url);
         args.extend(["--hash-cost", "insecure-fast-for-tests"].map(str::to_owned));
         args.extend(extra.iter().map(|s| (*s).to_owned()));
+        without_rate_limits_unless_given(&mut args);
         let process = AuthportProcess::start(&args).await;
         Self {
             addr: process.addr(),
@@ -262,6 +264,16 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+    }
+}
+
+/// The conformance cases fire dozens of attempts from 127.0.0.1 within seconds: apps run
+/// without rate limits unless a test sets one (tests/tests/limits.rs does).
+fn without_rate_limits_unless_given(args: &mut Vec<String>) {
+    for flag in ["--rate-limit-ip-per-minute", "--rate-limit-email-per-minute"] {
+        if !args.iter().any(|a| a == flag || a.starts_with(&format!("{flag}="))) {
+            args.extend([flag.to_owned(), "0".to_owned()]);
         }
     }
 }

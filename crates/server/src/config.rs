@@ -86,6 +86,31 @@ pub struct Config {
 /// Production limits: rate limits, the password-hashing pool, the request timeout.
 #[derive(Debug, Clone, Args)]
 pub struct LimitOptions {
+    /// Sign-up and log-in attempts per minute from one client IP (0 = no limit).
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_IP_PER_MINUTE", default_value_t = 60)]
+    pub rate_limit_ip_per_minute: u32,
+
+    /// Attempts one client IP may make at once before the per-minute rate applies
+    /// [default: the per-minute rate].
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_IP_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_ip_burst: Option<u32>,
+
+    /// Sign-up and log-in attempts per minute for one (normalised) e-mail address, whatever the
+    /// client IP (0 = no limit).
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_EMAIL_PER_MINUTE", default_value_t = 10)]
+    pub rate_limit_email_per_minute: u32,
+
+    /// Attempts for one e-mail address at once before the per-minute rate applies
+    /// [default: the per-minute rate].
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_EMAIL_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_email_burst: Option<u32>,
+
+    /// A reverse proxy (IP address, repeatable or comma-separated) whose X-Forwarded-For is
+    /// believed: for requests from it, the client IP is the right-most X-Forwarded-For hop that
+    /// is not a trusted proxy. Without it, X-Forwarded-For is ignored.
+    #[arg(long = "trusted-proxy", env = "AUTHPORT_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Password hashes (argon2) computed at once by the fake backends [default: the available cores].
     #[arg(long, env = "AUTHPORT_HASH_CONCURRENCY", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub hash_concurrency: Option<u32>,
@@ -97,6 +122,17 @@ pub struct LimitOptions {
 }
 
 impl LimitOptions {
+    /// The rate limiters these options describe.
+    pub fn rate_limits(&self) -> crate::limits::RateLimits {
+        use crate::limits::Rate;
+        let rate = |per_minute: u32, burst: Option<u32>| Rate { per_minute, burst: burst.unwrap_or(per_minute) };
+        crate::limits::RateLimits::new(
+            rate(self.rate_limit_ip_per_minute, self.rate_limit_ip_burst),
+            rate(self.rate_limit_email_per_minute, self.rate_limit_email_burst),
+            self.trusted_proxies.clone(),
+        )
+    }
+
     /// The hashing pool's bounds, defaults filled in for this machine.
     pub fn hash_limits(&self) -> authport_fake::HashLimits {
         let mut limits = authport_fake::HashLimits::for_this_machine();

@@ -7,6 +7,7 @@
 
 pub mod config;
 mod http;
+pub mod limits;
 pub mod startup;
 pub mod telemetry;
 pub mod verifier;

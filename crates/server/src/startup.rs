@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 
 use crate::config::{Backend, Cli, CognitoOptions, Command, Config, DatabaseOptions, HashCostArg};
 use crate::http;
+use crate::limits::RateLimits;
 use crate::verifier::AccessTokenVerifier;
 
 /// A bound, ready-to-serve authport.
@@ -25,6 +26,7 @@ pub struct Application {
     local_addr: SocketAddr,
     listener: TcpListener,
     service: AuthService,
+    limits: Arc<RateLimits>,
 }
 
 impl std::fmt::Debug for Application {
@@ -41,7 +43,9 @@ impl Application {
             TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let local_addr = listener.local_addr()?;
         let service = build_service(&config, local_addr).await?;
-        Ok(Self { local_addr, listener, service })
+        let limits = Arc::new(config.limits.rate_limits());
+        tracing::info!(?limits, "rate limits");
+        Ok(Self { local_addr, listener, service, limits })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -56,7 +60,8 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         tracing::info!(backend = self.service.backend_name(), address = %self.local_addr, "authport listening");
         let verifier = Arc::new(AccessTokenVerifier::new(self.service.clone()));
-        let routes = http::routes(self.service, verifier);
+        RateLimits::spawn_cleanup(&self.limits);
+        let routes = http::routes(self.service, verifier, self.limits);
         warp::serve(routes).incoming(self.listener).graceful(shutdown).run().await;
         tracing::info!("authport stopped");
     }

@@ -17,6 +17,7 @@ use authport_domain::AuthService;
 use warp::Filter;
 use warp::http::Method;
 
+use crate::limits::RateLimits;
 use crate::verifier::AccessTokenVerifier;
 
 /// Largest request body accepted (bytes).
@@ -32,6 +33,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/logout"),
     ("GET", "/v1/me"),
     ("GET", "/.well-known/jwks.json"),
+    ("GET", "/v1/password-policy"),
     ("GET", "/healthz"),
     ("GET", "/openapi.json"),
 ];
@@ -40,19 +42,20 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub fn routes(
     service: AuthService,
     verifier: Arc<AccessTokenVerifier>,
+    limits: Arc<RateLimits>,
 ) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
     let password_policy = page::password_policy(service.clone());
     let with_service = filters::with_service(service);
 
     let signup = warp::path!("v1" / "signup")
         .and(filters::method(Method::POST))
-        .and(filters::json_body())
+        .and(ops::limited_credentials(Arc::clone(&limits)))
         .and(with_service.clone())
         .and_then(handlers::sign_up);
 
     let login = warp::path!("v1" / "login")
         .and(filters::method(Method::POST))
-        .and(filters::json_body())
+        .and(ops::limited_credentials(limits))
         .and(with_service.clone())
         .and_then(handlers::log_in);
 
