@@ -29,6 +29,7 @@ use super::{dto, handlers, problem};
         handlers::me,
         handlers::jwks,
         handlers::healthz,
+        super::page::password_policy_doc,
         openapi_json,
     ),
     components(schemas(dto::TokenType, problem::Problem, problem::Violation)),

@@ -65,10 +65,20 @@ pub fn password_policy(service: AuthService) -> impl Filter<Extract = (impl Repl
     )
 }
 
+/// Documents `GET /v1/password-policy` (the route itself is [`password_policy`]).
+#[utoipa::path(
+    get,
+    path = "/v1/password-policy",
+    tag = "v1",
+    responses((status = 200, description = "The active backend's password policy, for client-side hints", body = PasswordPolicyResponse))
+)]
+#[allow(dead_code, reason = "only documents the route; the route itself is `password_policy`")]
+pub(super) fn password_policy_doc() {}
+
 /// `200` of `GET /v1/password-policy`. `symbols` is Cognito's set; its space counts only
 /// inside a password, which must not begin or end with white space.
-#[derive(Debug, Serialize)]
-struct PasswordPolicyResponse {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct PasswordPolicyResponse {
     min_length: usize,
     max_length: usize,
     require_lowercase: bool,
