@@ -34,7 +34,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/me"),
     ("GET", "/.well-known/jwks.json"),
     ("GET", "/v1/password-policy"),
-    ("GET", "/v1/password-policy"),
     ("GET", "/healthz"),
     ("GET", "/openapi.json"),
 ];
