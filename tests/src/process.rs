@@ -48,11 +48,19 @@ impl AuthportProcess {
     /// # Panics
     /// When the process cannot start or exits (or stays silent) before listening.
     pub async fn start(args: &[String]) -> Self {
+        Self::start_with_log_filter(args, "info,warp=warn").await
+    }
+
+    /// Like [`AuthportProcess::start`], logging at `rust_log` (a `RUST_LOG` filter, e.g. `trace`).
+    ///
+    /// # Panics
+    /// As [`AuthportProcess::start`].
+    pub async fn start_with_log_filter(args: &[String], rust_log: &str) -> Self {
         let bin = authport_binary();
         let mut child = Command::new(&bin)
             .args(args)
             .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
-            .env("RUST_LOG", "info,warp=warn")
+            .env("RUST_LOG", rust_log)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
