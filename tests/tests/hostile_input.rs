@@ -223,3 +223,46 @@ async fn a_nul_in_a_password_is_just_a_character() {
     assert_eq!(app.get("/healthz").await.status(), 200);
     app.stop().await;
 }
+
+/// Header injection through `X-Request-Id`: whatever a client sends, an echoed request id is
+/// 1..=128 visible ASCII characters (a hostile one is replaced), no header is smuggled into the
+/// answer, and the server keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_request_ids_are_never_echoed_or_smuggled() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let app = TestApp::spawn(Backend::Memory).await.expect("memory backend");
+    let long = "r".repeat(10 * 1024);
+    let hostile: [&[u8]; 4] = [long.as_bytes(), b"id with spaces", b"\xff\xfe-obs-text", b"id\tx"];
+    for value in hostile {
+        let header = reqwest::header::HeaderValue::from_bytes(value).expect("a legal header value");
+        let response = app.client.get(app.url("/healthz")).header("x-request-id", header).send().await.expect("sent");
+        assert_eq!(response.status(), 200, "{:?}", String::from_utf8_lossy(value));
+        if let Some(echoed) = response.headers().get("x-request-id") {
+            let echoed = echoed.as_bytes();
+            assert_ne!(echoed, value, "a hostile request id was echoed");
+            assert!((1..=128).contains(&echoed.len()) && echoed.iter().all(u8::is_ascii_graphic), "{echoed:?}");
+        }
+    }
+
+    // Raw bytes no client library would send: a bare CR or LF inside the value.
+    for injected in ["abc\rSet-Cookie: pwned=1", "abc\nSet-Cookie: pwned=1"] {
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.expect("connect");
+        let request = format!(
+            "GET /healthz HTTP/1.1\r\nHost: {}\r\nX-Request-Id: {injected}\r\nConnection: close\r\n\r\n",
+            app.addr
+        );
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+        let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+        let head = answer.split("\r\n\r\n").next().unwrap_or_default();
+        assert!(!head.contains("pwned"), "a header was smuggled into the answer: {head}");
+        assert!(
+            head.starts_with("http/1.1 200") || head.starts_with("http/1.1 400") || head.is_empty(),
+            "{injected:?}: {head}"
+        );
+        assert_eq!(app.get("/healthz").await.status(), 200, "not serving after {injected:?}");
+    }
+    app.stop().await;
+}
