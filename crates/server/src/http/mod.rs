@@ -36,6 +36,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/password-policy"),
     ("GET", "/healthz"),
     ("GET", "/openapi.json"),
+    ("GET", "/readyz"),
+    ("GET", "/"),
+    ("GET", "/app.js"),
+    ("GET", "/app.css"),
 ];
 
 /// Every route of API v1 plus the operational endpoints, with one `recover` at the end.

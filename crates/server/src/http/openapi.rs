@@ -31,12 +31,17 @@ use super::{dto, handlers, problem};
         handlers::healthz,
         super::page::password_policy_doc,
         openapi_json,
+        readyz_doc,
+        page_doc,
+        page_js_doc,
+        page_css_doc,
     ),
     components(schemas(dto::TokenType, problem::Problem, problem::Violation)),
     modifiers(&BearerSecurity),
     tags(
         (name = "v1", description = "API v1: sign-up, log-in, tokens"),
         (name = "operations", description = "Keys, health and this document"),
+        (name = "page", description = "The sign-up / log-in page"),
     ),
 )]
 struct ApiDoc;
@@ -68,6 +73,49 @@ pub fn document() -> utoipa::openapi::OpenApi {
 )]
 #[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
 fn openapi_json() {}
+
+/// `200` of `GET /readyz` (built with `json!` in `ops::readyz`).
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "a schema only")]
+struct Ready {
+    #[schema(example = "ready")]
+    status: String,
+    /// `memory`, `postgres` or `cognito`.
+    #[schema(example = "memory")]
+    backend: String,
+}
+
+/// The readiness probe (`ops::readyz`): ready only when the backend answers.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The backend answered", body = Ready),
+        (status = 503, description = "`backend_unavailable`: the backend does not answer",
+         body = problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
+fn readyz_doc() {}
+
+/// The sign-up / log-in page (`page::routes`).
+#[utoipa::path(get, path = "/", tag = "page",
+    responses((status = 200, description = "The page", content_type = "text/html", body = String)))]
+#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
+fn page_doc() {}
+
+/// The page's script.
+#[utoipa::path(get, path = "/app.js", tag = "page",
+    responses((status = 200, description = "The page's script", content_type = "text/javascript", body = String)))]
+#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
+fn page_js_doc() {}
+
+/// The page's style sheet.
+#[utoipa::path(get, path = "/app.css", tag = "page",
+    responses((status = 200, description = "The page's style sheet", content_type = "text/css", body = String)))]
+#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
+fn page_css_doc() {}
 
 #[cfg(test)]
 mod tests {
