@@ -20,6 +20,7 @@ macro_rules! conformance_cases {
         $callback! {
             healthz_answers_ok,
             readyz_answers_ready_with_the_backend,
+            request_ids_are_echoed_and_in_every_problem,
             sign_up_creates_a_user_with_the_normalised_email,
             duplicate_sign_up_is_user_exists,
             duplicate_differing_only_in_case_is_user_exists,
@@ -62,6 +63,46 @@ conformance_cases!(case_table);
 pub async fn healthz_answers_ok(app: &TestApp) {
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);
+}
+
+/// `X-Request-Id`: a sane one is echoed, an insane or missing one replaced by a fresh UUID; the
+/// id is in the header of every answer and the `request_id` member of every problem.
+pub async fn request_ids_are_echoed_and_in_every_problem(app: &TestApp) {
+    let header = |r: &reqwest::Response| {
+        r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned).expect("X-Request-Id")
+    };
+    let given = "trace-4711/abc:DEF";
+    let ok = app.client.get(app.url("/healthz")).header("x-request-id", given).send().await.expect("sent");
+    assert_eq!(header(&ok), given);
+
+    let generated = app.get("/healthz").await;
+    assert!(uuid::Uuid::parse_str(&header(&generated)).is_ok(), "{}", header(&generated));
+
+    let too_long = "x".repeat(129);
+    for bad in [too_long.as_str(), "has space", "tab\there"] {
+        let r = app.client.get(app.url("/healthz")).header("x-request-id", bad).send().await.expect("sent");
+        assert!(uuid::Uuid::parse_str(&header(&r)).is_ok(), "{bad:?} replaced, got {}", header(&r));
+    }
+
+    // Problems, from a handler (409 at the second sign-up) and from routing (404).
+    let email = unique_email("rid");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let conflict = app
+        .client
+        .post(app.url("/v1/signup"))
+        .header("x-request-id", "dup-1")
+        .json(&json!({ "email": email, "password": STRONG_PASSWORD }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(header(&conflict), "dup-1");
+    let (status, body) = problem(conflict).await;
+    assert_eq!((status, body["request_id"].as_str()), (409, Some("dup-1")), "{body}");
+
+    let missing = app.get("/no/such/route").await;
+    let id = header(&missing);
+    let (status, body) = problem(missing).await;
+    assert_eq!((status, body["request_id"].as_str()), (404, Some(id.as_str())), "{body}");
 }
 
 /// The readiness probe asks the backend itself (memory: always; PostgreSQL: `SELECT 1`;
@@ -269,9 +310,14 @@ pub async fn log_in_ignores_email_case(app: &TestApp) {
 pub async fn wrong_password_and_unknown_user_are_indistinguishable(app: &TestApp) {
     let email = unique_email("known");
     assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
-    let wrong_password = problem(app.log_in(&email, "Correct-Horse-8").await).await;
-    let unknown_user = problem(app.log_in(&unique_email("ghost"), STRONG_PASSWORD).await).await;
-    let malformed = problem(app.log_in("not-an-email", STRONG_PASSWORD).await).await;
+    // Every answer carries its own request id; everything else must be identical.
+    let without_request_id = |(status, mut body): (u16, Value)| {
+        assert!(body.as_object_mut().and_then(|b| b.remove("request_id")).is_some(), "{body}");
+        (status, body)
+    };
+    let wrong_password = without_request_id(problem(app.log_in(&email, "Correct-Horse-8").await).await);
+    let unknown_user = without_request_id(problem(app.log_in(&unique_email("ghost"), STRONG_PASSWORD).await).await);
+    let malformed = without_request_id(problem(app.log_in("not-an-email", STRONG_PASSWORD).await).await);
     assert_eq!(wrong_password.0, 401);
     assert_eq!(wrong_password.1["code"], "invalid_credentials");
     assert_eq!(wrong_password, unknown_user, "same status and body");

@@ -115,7 +115,7 @@ pub fn routes(
         .or(healthz)
         .or(password_policy)
         .or(page::routes())
-        .recover(problem::recover)
+        .with(warp::wrap_fn(ops::with_request_id))
         .with(page::security_headers())
-        .with(warp::trace::request())
+        .with(warp::trace(ops::request_span))
 }

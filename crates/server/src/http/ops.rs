@@ -1,16 +1,18 @@
-//! Operational endpoints (the readiness probe) and the rate-limit filter.
+//! Operational endpoints (the readiness probe), the rate-limit filter and request ids.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use authport_domain::{AuthService, BackendError};
-use warp::http::HeaderMap;
+use warp::http::{HeaderMap, HeaderValue};
+use warp::reply::Response;
 use warp::{Filter, Rejection, Reply, reply};
 
 use super::dto::CredentialsRequest;
 use super::filters;
-use super::problem::ApiError;
+use super::problem::{self, ApiError};
 use crate::limits::{RateLimits, retry_after_secs};
 
 /// `GET /readyz`: 200 only when the backend answered ([`AuthService::ready`]); otherwise
@@ -61,4 +63,57 @@ pub fn limited_credentials(
 /// Answered exactly like a throttling backend: `429 too_many_requests` with `Retry-After`.
 fn too_many(wait: Duration) -> Rejection {
     ApiError::Backend(BackendError::RateLimited { retry_after: Some(retry_after_secs(wait)) }).into()
+}
+
+/// Longest `X-Request-Id` taken from a client.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The client's `X-Request-Id` when it is 1..=128 visible ASCII characters, else a new UUID.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| (1..=MAX_REQUEST_ID_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
+/// Wraps every route: takes or makes the request id, records it on the request's span (so
+/// every log line of the request carries it), answers every rejection as a problem with a
+/// `request_id` member, and echoes the id in the `X-Request-Id` header of every answer.
+/// Replaces a plain `.recover(problem::recover)`.
+pub fn with_request_id<F, R>(inner: F) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone
+where
+    F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
+    R: Reply,
+{
+    let outcome = inner
+        .map(|reply: R| Ok::<Response, Rejection>(reply.into_response()))
+        .or_else(|rejection: Rejection| async move { Ok::<_, Infallible>((Err::<Response, Rejection>(rejection),)) });
+    warp::header::headers_cloned()
+        .map(|headers: HeaderMap| {
+            let id = request_id(&headers);
+            tracing::Span::current().record("request_id", id.as_str());
+            id
+        })
+        .and(outcome)
+        .map(|id: String, outcome: Result<Response, Rejection>| {
+            let mut response = outcome.unwrap_or_else(|rejection| problem::rejection_response(&rejection, Some(&id)));
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                response.headers_mut().insert("x-request-id", value);
+            }
+            response
+        })
+}
+
+/// The span of one request (warp's `trace::request` fields plus `request_id`, recorded by
+/// [`with_request_id`]).
+pub fn request_span(info: warp::trace::Info<'_>) -> tracing::Span {
+    let span = tracing::info_span!(
+        "request",
+        method = %info.method(),
+        path = %info.path(),
+        request_id = tracing::field::Empty,
+    );
+    tracing::debug!(parent: &span, "received request");
+    span
 }

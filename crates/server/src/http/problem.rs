@@ -2,7 +2,6 @@
 //! with a stable `code` member. Internals are logged (by the use cases, or here for
 //! unexpected rejections) and never sent.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use authport_domain::{
@@ -93,6 +92,10 @@ pub(super) struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     session: Option<String>,
+    /// The request's id (the `X-Request-Id` header of the answer): quote it to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0b5d9c7e-3c1a-4f2e-9a57-4a2f0f6f7d11")]
+    request_id: Option<String>,
 }
 
 /// One broken rule of the password policy.
@@ -313,7 +316,8 @@ impl ApiError {
         }
     }
 
-    pub fn to_response(&self) -> Response {
+    /// The problem answer, with `request_id` in the body when known.
+    pub fn to_response_with_id(&self, request_id: Option<&str>) -> Response {
         let answer = self.answer();
         let body = Problem {
             type_: format!("urn:authport:problem:{}", answer.code),
@@ -323,6 +327,7 @@ impl ApiError {
             code: answer.code,
             violations: answer.violations,
             session: answer.session,
+            request_id: request_id.map(str::to_owned),
         };
         let mut response = warp::reply::with_status(warp::reply::json(&body), answer.status).into_response();
         let headers = response.headers_mut();
@@ -347,8 +352,9 @@ impl ApiError {
     }
 }
 
-/// The single `recover`: maps every rejection (ours and warp's) to a problem answer.
-pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+/// The single place every rejection (ours and warp's) becomes a problem answer, with the
+/// request's id when known (called by `ops::with_request_id`, which wraps every route).
+pub fn rejection_response(rejection: &Rejection, request_id: Option<&str>) -> Response {
     let fallback;
     let err = if let Some(err) = rejection.find::<ApiError>() {
         err
@@ -365,5 +371,5 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
         };
         &fallback
     };
-    Ok(err.to_response())
+    err.to_response_with_id(request_id)
 }
