@@ -86,6 +86,11 @@ pub struct Config {
 /// Production limits: rate limits, the password-hashing pool, the request timeout.
 #[derive(Debug, Clone, Args)]
 pub struct LimitOptions {
+    /// Time limit of a request's backend calls in milliseconds; when it runs out the request is
+    /// answered 503 backend_unavailable.
+    #[arg(long, env = "AUTHPORT_REQUEST_TIMEOUT_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub request_timeout_ms: u64,
+
     /// Sign-up and log-in attempts per minute from one client IP (0 = no limit).
     #[arg(long, env = "AUTHPORT_RATE_LIMIT_IP_PER_MINUTE", default_value_t = 60)]
     pub rate_limit_ip_per_minute: u32,

@@ -10,6 +10,7 @@ mod http;
 pub mod limits;
 pub mod startup;
 pub mod telemetry;
+pub mod timeout;
 pub mod verifier;
 
 /// Every `(method, path)` the server answers (the OpenAPI document at `/openapi.json` lists them).

@@ -92,6 +92,8 @@ async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Resul
         }
     };
     tracing::info!(backend = provider.name(), ?policy, "password policy");
+    let limit = Duration::from_millis(config.limits.request_timeout_ms);
+    let provider: Arc<dyn IdentityProvider> = Arc::new(crate::timeout::TimeLimited::new(provider, limit));
     Ok(AuthService::new(provider, policy))
 }
 
