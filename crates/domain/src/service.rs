@@ -60,8 +60,10 @@ impl AuthService {
         let password = self.policy.check(raw_password)?;
         let result = self.provider.create_user(&email, &password).await;
         match &result {
-            Ok(user) => tracing::info!(user_id = %user.id, email = %email.masked(), "user signed up"),
-            Err(SignUpError::UserExists) => tracing::info!(email = %email.masked(), "sign-up refused: user exists"),
+            Ok(user) => tracing::info!(target: "audit", user_id = %user.id, email = %email.masked(), "user signed up"),
+            Err(SignUpError::UserExists) => {
+                tracing::info!(target: "audit", email = %email.masked(), "sign-up refused: user exists")
+            }
             // The backend's own policy is stricter than the one authport enforces: configuration
             // drift worth a warning, not a server error.
             Err(SignUpError::WeakPassword(weak)) => {
@@ -79,14 +81,14 @@ impl AuthService {
     #[tracing::instrument(name = "log_in", skip_all, fields(backend = self.provider.name()))]
     pub async fn log_in(&self, raw_email: &str, raw_password: SecretString) -> Result<TokenSet, LogInError> {
         let (Ok(email), Some(password)) = (Email::parse(raw_email), Password::parse(raw_password)) else {
-            tracing::info!("log-in refused: malformed credentials");
+            tracing::info!(target: "audit", "log-in refused: malformed credentials");
             return Err(LogInError::InvalidCredentials);
         };
         let result = self.provider.authenticate(&email, &password).await;
         match &result {
-            Ok(_) => tracing::info!(email = %email.masked(), "user logged in"),
+            Ok(_) => tracing::info!(target: "audit", email = %email.masked(), "user logged in"),
             Err(LogInError::InvalidCredentials) => {
-                tracing::info!(email = %email.masked(), "log-in refused: invalid credentials")
+                tracing::info!(target: "audit", email = %email.masked(), "log-in refused: invalid credentials")
             }
             Err(LogInError::PasswordChangeRequired { .. }) => {
                 tracing::info!(email = %email.masked(), "log-in needs a new password (challenge issued)")
@@ -108,7 +110,7 @@ impl AuthService {
         let password = self.policy.check(raw_new_password)?;
         let result = self.provider.complete_new_password(&email, &session, &password).await;
         match &result {
-            Ok(_) => tracing::info!(email = %email.masked(), "new password set, user logged in"),
+            Ok(_) => tracing::info!(target: "audit", email = %email.masked(), "new password set, user logged in"),
             Err(NewPasswordError::InvalidSession) => {
                 tracing::info!(email = %email.masked(), "new password refused: invalid session")
             }
@@ -143,7 +145,10 @@ impl AuthService {
     pub async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError> {
         let result = self.provider.log_out(user).await;
         match &result {
-            Ok(()) => tracing::info!("user logged out"),
+            Ok(()) => {
+                let email = Email::parse(&user.username).map(|e| e.masked()).unwrap_or_default();
+                tracing::info!(target: "audit", email = %email, "user logged out")
+            }
             Err(err) => log_backend_error(err),
         }
         result
