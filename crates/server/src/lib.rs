@@ -8,6 +8,7 @@
 pub mod config;
 mod http;
 pub mod limits;
+pub mod metrics;
 pub mod startup;
 pub mod telemetry;
 pub mod timeout;

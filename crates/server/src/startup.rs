@@ -43,6 +43,7 @@ impl Application {
             TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let local_addr = listener.local_addr()?;
         let service = build_service(&config, local_addr).await?;
+        let _ = crate::metrics::handle(); // the recorder, before the first request
         let limits = Arc::new(config.limits.rate_limits());
         tracing::info!(?limits, "rate limits");
         Ok(Self { local_addr, listener, service, limits })

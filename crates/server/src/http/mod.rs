@@ -92,6 +92,7 @@ pub fn routes(
         .and_then(handlers::jwks);
 
     let healthz = warp::path!("healthz").and(filters::method(Method::GET)).map(handlers::healthz);
+    let metrics = warp::path!("metrics").and(filters::method(Method::GET)).map(ops::metrics);
     let readyz = warp::path!("readyz").and(filters::method(Method::GET)).and(with_service).and_then(ops::readyz);
 
     let openapi_doc = bytes::Bytes::from(openapi::document().to_json().expect("the OpenAPI document serialises"));
@@ -111,6 +112,7 @@ pub fn routes(
         .or(me)
         .or(jwks)
         .or(readyz)
+        .or(metrics)
         .or(openapi)
         .or(healthz)
         .or(password_policy)

@@ -90,19 +90,36 @@ where
         .map(|reply: R| Ok::<Response, Rejection>(reply.into_response()))
         .or_else(|rejection: Rejection| async move { Ok::<_, Infallible>((Err::<Response, Rejection>(rejection),)) });
     warp::header::headers_cloned()
-        .map(|headers: HeaderMap| {
+        .and(warp::method())
+        .and(warp::path::full())
+        .map(|headers: HeaderMap, method: warp::http::Method, path: warp::path::FullPath| {
             let id = request_id(&headers);
             tracing::Span::current().record("request_id", id.as_str());
-            id
+            (id, method, path, std::time::Instant::now())
         })
         .and(outcome)
-        .map(|id: String, outcome: Result<Response, Rejection>| {
+        .map(|(id, method, path, started): Started, outcome: Result<Response, Rejection>| {
             let mut response = outcome.unwrap_or_else(|rejection| problem::rejection_response(&rejection, Some(&id)));
+            crate::metrics::record_request(
+                method.as_str(),
+                path.as_str(),
+                response.status().as_u16(),
+                started.elapsed(),
+            );
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert("x-request-id", value);
             }
             response
         })
+}
+
+type Started = (String, warp::http::Method, warp::path::FullPath, std::time::Instant);
+
+/// `GET /metrics`: Prometheus text exposition.
+pub fn metrics() -> impl Reply {
+    let handle = crate::metrics::handle();
+    handle.run_upkeep();
+    reply::with_header(handle.render(), "content-type", "text/plain; version=0.0.4; charset=utf-8")
 }
 
 /// The span of one request (warp's `trace::request` fields plus `request_id`, recorded by
