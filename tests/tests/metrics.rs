@@ -32,6 +32,8 @@ async fn metrics_count_requests_latency_and_auth_outcomes() {
         r#"authport_auth_attempts_total{operation="signup",outcome="success"}"#,
         r#"authport_auth_attempts_total{operation="login",outcome="success"}"#,
         r#"authport_auth_attempts_total{operation="login",outcome="invalid_credentials"}"#,
+        "authport_hash_in_flight ",
+        "authport_hash_waiting ",
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }

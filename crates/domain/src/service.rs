@@ -69,7 +69,7 @@ impl AuthService {
             Err(SignUpError::WeakPassword(weak)) => {
                 tracing::warn!(email = %email.masked(), ?weak, "backend rejected a password the local policy accepted")
             }
-            Err(SignUpError::Backend(err)) => log_backend_error(err),
+            Err(SignUpError::Backend(err)) => self.backend_failed(err),
             Err(SignUpError::InvalidEmail(_)) => {}
         }
         result
@@ -93,7 +93,7 @@ impl AuthService {
             Err(LogInError::PasswordChangeRequired { .. }) => {
                 tracing::info!(email = %email.masked(), "log-in needs a new password (challenge issued)")
             }
-            Err(LogInError::Backend(err)) => log_backend_error(err),
+            Err(LogInError::Backend(err)) => self.backend_failed(err),
         }
         result
     }
@@ -117,7 +117,7 @@ impl AuthService {
             Err(NewPasswordError::WeakPassword(weak)) => {
                 tracing::warn!(email = %email.masked(), ?weak, "backend rejected a password the local policy accepted")
             }
-            Err(NewPasswordError::Backend(err)) => log_backend_error(err),
+            Err(NewPasswordError::Backend(err)) => self.backend_failed(err),
             Err(NewPasswordError::InvalidEmail(_)) => {}
         }
         result
@@ -135,7 +135,7 @@ impl AuthService {
         match &result {
             Ok(_) => tracing::info!("tokens refreshed"),
             Err(RefreshError::InvalidToken) => tracing::info!("refresh refused: invalid, expired or revoked token"),
-            Err(RefreshError::Backend(err)) => log_backend_error(err),
+            Err(RefreshError::Backend(err)) => self.backend_failed(err),
         }
         result
     }
@@ -149,18 +149,36 @@ impl AuthService {
                 let email = Email::parse(&user.username).map(|e| e.masked()).unwrap_or_default();
                 tracing::info!(target: "audit", email = %email, "user logged out")
             }
-            Err(err) => log_backend_error(err),
+            Err(err) => self.backend_failed(err),
         }
         result
     }
 
     pub async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
-        self.provider.signing_keys().await.inspect_err(log_backend_error)
+        self.provider.signing_keys().await.inspect_err(|err| self.backend_failed(err))
     }
 
     /// Whether the backend answers now (the readiness probe).
     pub async fn ready(&self) -> Result<(), BackendError> {
-        self.provider.ready().await.inspect_err(log_backend_error)
+        self.provider.ready().await.inspect_err(|err| self.backend_failed(err))
+    }
+}
+
+/// Counts a backend failure as `authport_backend_errors_total{backend,kind}`.
+fn count_backend_error(backend: &'static str, err: &BackendError) {
+    let kind = match err {
+        BackendError::RateLimited { .. } => "rate_limited",
+        BackendError::Unavailable(_) => "unavailable",
+        BackendError::Unexpected(_) => "unexpected",
+    };
+    metrics::counter!("authport_backend_errors_total", "backend" => backend, "kind" => kind).increment(1);
+}
+
+impl AuthService {
+    /// Logs and counts a backend failure.
+    fn backend_failed(&self, err: &BackendError) {
+        count_backend_error(self.provider.name(), err);
+        log_backend_error(err);
     }
 }
 

@@ -114,6 +114,12 @@ impl Gate {
     fn in_flight(&self) -> usize {
         self.concurrency.saturating_sub(self.permits.available_permits())
     }
+
+    /// Publishes the pool's state as gauges (`authport_hash_in_flight`, `authport_hash_waiting`).
+    fn publish(&self) {
+        metrics::gauge!("authport_hash_in_flight").set(self.in_flight() as f64);
+        metrics::gauge!("authport_hash_waiting").set(self.waiting.load(Ordering::Acquire) as f64);
+    }
 }
 
 /// Hashes and verifies passwords; holds a dummy hash so that log-in for an unknown user
@@ -142,6 +148,7 @@ impl PasswordHasher {
     /// (then the answer is always `false`, after the same amount of work).
     pub async fn verify(&self, password: &str, phc: Option<&str>) -> Result<bool, HashError> {
         let permit = self.gate.enter().await?;
+        self.gate.publish();
         self.verifications.fetch_add(1, Ordering::Relaxed);
         let known_user = phc.is_some();
         let phc = phc.unwrap_or(&self.dummy_hash).to_owned();
@@ -154,6 +161,7 @@ impl PasswordHasher {
         .await
         .map_err(|e| HashError::Failed(e.into()))?
         .map_err(HashError::Failed)?;
+        self.gate.publish();
         Ok(known_user && matches)
     }
 }
@@ -179,7 +187,8 @@ impl PasswordHasher {
 /// when the request that started it has gone.
 async fn hash_blocking(gate: &Gate, cost: HashCost, password: SecretString) -> Result<String, HashError> {
     let permit = gate.enter().await?;
-    tokio::task::spawn_blocking(move || -> Result<String, BoxError> {
+    gate.publish();
+    let phc = tokio::task::spawn_blocking(move || -> Result<String, BoxError> {
         let _permit = permit;
         let salt = SaltString::generate(&mut OsRng);
         let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, cost.params());
@@ -190,7 +199,9 @@ async fn hash_blocking(gate: &Gate, cost: HashCost, password: SecretString) -> R
     })
     .await
     .map_err(|e| HashError::Failed(e.into()))?
-    .map_err(HashError::Failed)
+    .map_err(HashError::Failed);
+    gate.publish();
+    phc
 }
 
 #[cfg(test)]
