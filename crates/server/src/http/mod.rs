@@ -37,6 +37,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/openapi.json"),
     ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/"),
     ("GET", "/app.js"),
     ("GET", "/app.css"),

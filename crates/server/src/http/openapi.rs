@@ -32,6 +32,7 @@ use super::{dto, handlers, problem};
         super::page::password_policy_doc,
         openapi_json,
         readyz_doc,
+        metrics_doc,
         page_doc,
         page_js_doc,
         page_css_doc,
@@ -98,6 +99,17 @@ struct Ready {
 )]
 #[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
 fn readyz_doc() {}
+
+/// Prometheus metrics (`ops::metrics`).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format 0.0.4",
+               content_type = "text/plain; version=0.0.4; charset=utf-8", body = String))
+)]
+#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
+fn metrics_doc() {}
 
 /// The sign-up / log-in page (`page::routes`).
 #[utoipa::path(get, path = "/", tag = "page",
