@@ -11,6 +11,7 @@ use super::dto::{
     CredentialsRequest, Health, Jwk, Jwks, MeResponse, NewPasswordRequest, RefreshRequest, RefreshResponse,
     SignUpResponse, TokenResponse,
 };
+use super::openapi::{BackendErrors, BodyErrors};
 use super::problem::{ApiError, Problem};
 use crate::verifier::AccessTokenVerifier;
 
@@ -21,14 +22,10 @@ use crate::verifier::AccessTokenVerifier;
     request_body = CredentialsRequest,
     responses(
         (status = 201, description = "The user was created", body = SignUpResponse),
-        (status = 400, description = "`malformed_request`: not JSON, or a member is missing or has the wrong type", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large`: the body exceeds 16 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        BodyErrors,
         (status = 409, description = "`user_exists`: the (normalised) e-mail address is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_email`, or `weak_password` with `violations`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        BackendErrors,
     )
 )]
 pub async fn sign_up(body: CredentialsRequest, service: AuthService) -> Result<impl Reply, Rejection> {
@@ -43,14 +40,10 @@ pub async fn sign_up(body: CredentialsRequest, service: AuthService) -> Result<i
     request_body = CredentialsRequest,
     responses(
         (status = 200, description = "Tokens (`Cache-Control: no-store`)", body = TokenResponse),
-        (status = 400, description = "`malformed_request`: not JSON, or a member is missing or has the wrong type", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large`: the body exceeds 16 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        BodyErrors,
         (status = 401, description = "`invalid_credentials`: the same for an unknown user and a wrong password", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`password_change_required`, with `session`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        BackendErrors,
     )
 )]
 pub async fn log_in(body: CredentialsRequest, service: AuthService) -> Result<impl Reply, Rejection> {
@@ -65,14 +58,10 @@ pub async fn log_in(body: CredentialsRequest, service: AuthService) -> Result<im
     request_body = NewPasswordRequest,
     responses(
         (status = 200, description = "Tokens (`Cache-Control: no-store`)", body = TokenResponse),
-        (status = 400, description = "`malformed_request`: not JSON, or a member is missing or has the wrong type", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large`: the body exceeds 16 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        BodyErrors,
         (status = 401, description = "`invalid_session`: the challenge session is invalid or expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_email`, or `weak_password` with `violations`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        BackendErrors,
     )
 )]
 pub async fn complete_new_password(body: NewPasswordRequest, service: AuthService) -> Result<impl Reply, Rejection> {
@@ -82,10 +71,13 @@ pub async fn complete_new_password(body: NewPasswordRequest, service: AuthServic
     Ok(token_reply(&tokens))
 }
 
-/// RFC 6749 §5.1: token responses must not be cached.
 fn token_reply(tokens: &TokenSet) -> impl Reply + use<> {
-    let body = reply::json(&TokenResponse::from(tokens));
-    reply::with_header(reply::with_header(body, header::CACHE_CONTROL, "no-store"), header::PRAGMA, "no-cache")
+    no_store(reply::json(&TokenResponse::from(tokens)))
+}
+
+/// RFC 6749 §5.1: token responses (and whatever else carries a user's data) must not be cached.
+fn no_store(reply: impl Reply) -> impl Reply {
+    reply::with_header(reply::with_header(reply, header::CACHE_CONTROL, "no-store"), header::PRAGMA, "no-cache")
 }
 
 #[utoipa::path(
@@ -95,19 +87,14 @@ fn token_reply(tokens: &TokenSet) -> impl Reply + use<> {
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New access and id tokens (`Cache-Control: no-store`)", body = RefreshResponse),
-        (status = 400, description = "`malformed_request`: not JSON, or a member is missing or has the wrong type", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large`: the body exceeds 16 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        BodyErrors,
         (status = 401, description = "`invalid_token`: unknown, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        BackendErrors,
     )
 )]
 pub async fn refresh(body: RefreshRequest, service: AuthService) -> Result<impl Reply, Rejection> {
     let tokens = service.refresh(body.refresh_token).await.map_err(ApiError::from)?;
-    let body = reply::json(&RefreshResponse::from(&tokens));
-    Ok(reply::with_header(reply::with_header(body, header::CACHE_CONTROL, "no-store"), header::PRAGMA, "no-cache"))
+    Ok(no_store(reply::json(&RefreshResponse::from(&tokens))))
 }
 
 #[utoipa::path(
@@ -118,9 +105,7 @@ pub async fn refresh(body: RefreshRequest, service: AuthService) -> Result<impl 
     responses(
         (status = 204, description = "Every refresh token of the user is revoked"),
         (status = 401, description = "`invalid_token` (with `WWW-Authenticate: Bearer`)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`: an unexpected backend failure", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`backend_unavailable` (with `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+        BackendErrors,
     )
 )]
 pub async fn log_out(user: AuthenticatedUser, service: AuthService) -> Result<impl Reply, Rejection> {

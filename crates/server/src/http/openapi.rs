@@ -47,6 +47,55 @@ use super::{dto, handlers, problem};
 )]
 struct ApiDoc;
 
+/// The failures of every route that reads a JSON body (`filters::json_body`), for
+/// `#[utoipa::path(responses(…, BodyErrors))]`.
+#[derive(utoipa::IntoResponses)]
+#[expect(dead_code, reason = "documents responses only")]
+pub(super) enum BodyErrors {
+    #[response(
+        status = 400,
+        description = "`malformed_request`: not JSON, or a member is missing or has the wrong type",
+        content_type = "application/problem+json"
+    )]
+    Malformed(problem::Problem),
+    #[response(
+        status = 413,
+        description = "`payload_too_large`: the body exceeds 16 KiB",
+        content_type = "application/problem+json"
+    )]
+    TooLarge(problem::Problem),
+    #[response(
+        status = 415,
+        description = "`unsupported_media_type`: the body is not `application/json`",
+        content_type = "application/problem+json"
+    )]
+    MediaType(problem::Problem),
+}
+
+/// The failures of every route that calls the backend (`BackendError` in `problem.rs`).
+#[derive(utoipa::IntoResponses)]
+#[expect(dead_code, reason = "documents responses only")]
+pub(super) enum BackendErrors {
+    #[response(
+        status = 429,
+        description = "`too_many_requests` (with `Retry-After`)",
+        content_type = "application/problem+json"
+    )]
+    RateLimited(problem::Problem),
+    #[response(
+        status = 500,
+        description = "`internal_error`: an unexpected backend failure",
+        content_type = "application/problem+json"
+    )]
+    Internal(problem::Problem),
+    #[response(
+        status = 503,
+        description = "`backend_unavailable` (with `Retry-After`)",
+        content_type = "application/problem+json"
+    )]
+    Unavailable(problem::Problem),
+}
+
 /// The `bearer` security scheme of `/v1/me` and `/v1/logout`: an RS256 access token.
 struct BearerSecurity;
 
