@@ -43,6 +43,8 @@ pub enum FakeSetupError {
     Hashing(#[source] BoxError),
     #[error(transparent)]
     Key(#[from] crate::tokens::SigningKeyError),
+    #[error("the signing key generation task failed")]
+    KeyGeneration(#[source] tokio::task::JoinError),
     #[error("cannot read or store the signing key")]
     Store(#[from] StoreError),
 }
@@ -56,12 +58,15 @@ impl<S: UserStore> FakeIdentityProvider<S> {
             PasswordHasher::new(config.hash_cost, config.hash_limits).await.map_err(FakeSetupError::Hashing)?;
         let key = match config.signing_key_pem {
             Some(pem) => SigningKey::from_pem(&pem)?,
-            None => {
-                let candidate = tokio::task::spawn_blocking(SigningKey::generate)
-                    .await
-                    .map_err(|e| FakeSetupError::Hashing(e.into()))??;
-                SigningKey::from_pem(&store.signing_key_pem(candidate.pem().to_owned()).await?)?
-            }
+            None => match store.existing_signing_key_pem().await? {
+                Some(pem) => SigningKey::from_pem(&pem)?,
+                None => {
+                    let candidate = tokio::task::spawn_blocking(SigningKey::generate)
+                        .await
+                        .map_err(FakeSetupError::KeyGeneration)??;
+                    SigningKey::from_pem(&store.signing_key_pem(candidate.pem().to_owned()).await?)?
+                }
+            },
         };
         tracing::info!(kid = %key.public_key().kid, "token signing key ready");
         let tokens = TokenIssuer::new(key, config.issuer, config.client_id, config.access_token_ttl);

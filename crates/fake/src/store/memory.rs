@@ -96,4 +96,8 @@ impl UserStore for MemoryStore {
     async fn signing_key_pem(&self, candidate: String) -> Result<String, StoreError> {
         Ok(candidate)
     }
+
+    async fn existing_signing_key_pem(&self) -> Result<Option<String>, StoreError> {
+        Ok(None)
+    }
 }

@@ -70,6 +70,11 @@ pub trait UserStore: Send + Sync + 'static {
     /// won the race, its key is returned instead.
     async fn signing_key_pem(&self, candidate: String) -> Result<String, StoreError>;
 
+    /// The shared signing key if the store already has one, so that a process joining an
+    /// existing store need not generate (and throw away) a candidate. Stores that never keep
+    /// one answer `None`.
+    async fn existing_signing_key_pem(&self) -> Result<Option<String>, StoreError>;
+
     /// One round trip to the store (the readiness probe); changes nothing.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -446,6 +446,19 @@ impl UserStore for PostgresStore {
         Ok(result.rows_affected())
     }
 
+    async fn existing_signing_key_pem(&self) -> Result<Option<String>, StoreError> {
+        let pem = self
+            .with_conn(|conn| {
+                Box::pin(async move {
+                    sqlx::query_scalar("SELECT private_key_pem FROM signing_keys WHERE id = 1")
+                        .fetch_optional(conn)
+                        .await
+                })
+            })
+            .await?;
+        Ok(pem)
+    }
+
     async fn signing_key_pem(&self, candidate: String) -> Result<String, StoreError> {
         let (inserted, pem) = self
             .with_conn(move |conn| {
