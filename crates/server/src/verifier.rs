@@ -8,17 +8,20 @@
 //! is "backend unavailable" (503), never "invalid token" for everyone.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use authport_domain::{AuthService, AuthenticatedUser, BackendError, RsaPublicKey, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde::Deserialize;
-use tokio::sync::Mutex;
+use tokio::sync::RwLock;
 
 /// Minimum time between two key fetches triggered by unknown `kid`s.
 pub const REFETCH_INTERVAL: Duration = Duration::from_secs(30);
 /// Clock skew tolerated on `exp` / `nbf` / `iat`.
 pub const LEEWAY_SECS: u64 = 30;
+/// Minimum time between two key fetches after a failed one (until then: 503).
+pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(5);
 
 /// How long the published JWKS (`/.well-known/jwks.json`) is served from the cache.
 pub const JWKS_MAX_AGE: Duration = Duration::from_secs(300);
@@ -45,16 +48,14 @@ struct AccessClaims {
 
 struct KeyCache {
     published: Vec<RsaPublicKey>,
-    keys: HashMap<String, DecodingKey>,
+    keys: HashMap<String, Arc<DecodingKey>>,
+    /// Last successful fetch.
     fetched_at: Option<Instant>,
-}
-
-impl KeyCache {
-    fn store(&mut self, keys: Vec<RsaPublicKey>) {
-        self.keys = decoding_keys(&keys);
-        self.published = keys;
-        self.fetched_at = Some(Instant::now());
-    }
+    /// Last fetch attempt, and whether it failed: every fetch — for an unknown `kid` or for the
+    /// published JWKS — is rate-limited from here, so neither forged `kid`s nor an outage make
+    /// authport hammer the backend.
+    attempted_at: Option<Instant>,
+    last_failed: bool,
 }
 
 /// Verifies access tokens against a backend's keys, issuer and client.
@@ -62,7 +63,7 @@ pub struct AccessTokenVerifier {
     service: AuthService,
     validation: Validation,
     client_id: String,
-    cache: Mutex<KeyCache>,
+    cache: RwLock<KeyCache>,
 }
 
 impl std::fmt::Debug for AccessTokenVerifier {
@@ -85,7 +86,13 @@ impl AccessTokenVerifier {
             service,
             validation,
             client_id: audience.client_id,
-            cache: Mutex::new(KeyCache { published: Vec::new(), keys: HashMap::new(), fetched_at: None }),
+            cache: RwLock::new(KeyCache {
+                published: Vec::new(),
+                keys: HashMap::new(),
+                fetched_at: None,
+                attempted_at: None,
+                last_failed: false,
+            }),
         }
     }
 
@@ -110,48 +117,160 @@ impl AccessTokenVerifier {
         Ok(AuthenticatedUser { id, username })
     }
 
-    /// The key for `kid`, fetching the backend's keys when the cache has none or lacks `kid`
-    /// (rate-limited by [`REFETCH_INTERVAL`]).
-    async fn key(&self, kid: &str) -> Result<DecodingKey, VerifyError> {
-        let mut cache = self.cache.lock().await;
-        if let Some(key) = cache.keys.get(kid) {
-            return Ok(key.clone());
+    /// The key for `kid`: from the cache (a shared read lock, the hot path), else after
+    /// fetching the backend's keys (rate-limited, see [`Self::refetch`]).
+    async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, VerifyError> {
+        if let Some(key) = self.cache.read().await.keys.get(kid) {
+            return Ok(Arc::clone(key));
         }
-        let may_fetch = cache.fetched_at.is_none_or(|at| at.elapsed() >= REFETCH_INTERVAL);
-        if !may_fetch {
-            return Err(VerifyError::Invalid(format!("unknown kid {kid:?}")));
+        let mut cache = self.cache.write().await;
+        if !cache.keys.contains_key(kid) {
+            // Not fetched by another request while this one waited for the lock.
+            self.refetch(&mut cache).await.map_err(VerifyError::KeysUnavailable)?;
         }
-        let keys = self.service.signing_keys().await.map_err(VerifyError::KeysUnavailable)?;
-        cache.store(keys);
         cache.keys.get(kid).cloned().ok_or_else(|| VerifyError::Invalid(format!("unknown kid {kid:?}")))
     }
 
     /// The keys to publish as the JWKS: cached for [`JWKS_MAX_AGE`]; when a re-fetch fails,
     /// the keys fetched before are served.
     pub async fn published_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
-        let mut cache = self.cache.lock().await;
+        let mut cache = self.cache.write().await;
         if cache.fetched_at.is_some_and(|at| at.elapsed() < JWKS_MAX_AGE) {
             return Ok(cache.published.clone());
         }
-        match self.service.signing_keys().await {
-            Ok(keys) => {
-                cache.store(keys);
-                Ok(cache.published.clone())
-            }
+        match self.refetch(&mut cache).await {
+            Ok(()) => Ok(cache.published.clone()),
             Err(_) if !cache.published.is_empty() => Ok(cache.published.clone()),
             Err(err) => Err(err),
         }
     }
+
+    /// Fetches the backend's keys into `cache`, unless the last attempt was less than
+    /// [`REFETCH_INTERVAL`] ago (then the cache stays as it is) or failed less than
+    /// [`RETRY_AFTER_FAILURE`] ago (then the keys are still unavailable).
+    async fn refetch(&self, cache: &mut KeyCache) -> Result<(), BackendError> {
+        let wait = if cache.last_failed { RETRY_AFTER_FAILURE } else { REFETCH_INTERVAL };
+        if cache.attempted_at.is_some_and(|at| at.elapsed() < wait) {
+            return match cache.last_failed {
+                true => Err(BackendError::Unavailable("the token signing keys could not be fetched".into())),
+                false => Ok(()),
+            };
+        }
+        cache.attempted_at = Some(Instant::now());
+        match self.service.signing_keys().await {
+            Ok(keys) => {
+                cache.keys = decoding_keys(&keys);
+                cache.published = keys;
+                cache.fetched_at = cache.attempted_at;
+                cache.last_failed = false;
+                Ok(())
+            }
+            Err(err) => {
+                cache.last_failed = true;
+                Err(err)
+            }
+        }
+    }
 }
 
-fn decoding_keys(keys: &[RsaPublicKey]) -> HashMap<String, DecodingKey> {
+fn decoding_keys(keys: &[RsaPublicKey]) -> HashMap<String, Arc<DecodingKey>> {
     keys.iter()
         .filter_map(|k| match DecodingKey::from_rsa_components(&k.n, &k.e) {
-            Ok(key) => Some((k.kid.clone(), key)),
+            Ok(key) => Some((k.kid.clone(), Arc::new(key))),
             Err(err) => {
                 tracing::warn!(kid = %k.kid, %err, "ignoring unusable signing key");
                 None
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use async_trait::async_trait;
+    use authport_domain::{
+        ChallengeSession, Email, IdentityProvider, LogInError, NewPassword, NewPasswordError, Password, PasswordPolicy,
+        RefreshError, RefreshToken, RefreshedTokens, SignUpError, TokenAudience, TokenSet, User,
+    };
+
+    use super::*;
+
+    /// A backend whose only working part is `signing_keys`, which counts its calls and can be
+    /// switched off.
+    #[derive(Default)]
+    struct KeySource {
+        fetches: AtomicUsize,
+        down: AtomicBool,
+    }
+
+    #[async_trait]
+    impl IdentityProvider for KeySource {
+        fn name(&self) -> &'static str {
+            "keys"
+        }
+        async fn create_user(&self, _: &Email, _: &NewPassword) -> Result<User, SignUpError> {
+            Err(BackendError::Unexpected("not used".into()).into())
+        }
+        async fn authenticate(&self, _: &Email, _: &Password) -> Result<TokenSet, LogInError> {
+            Err(BackendError::Unexpected("not used".into()).into())
+        }
+        async fn complete_new_password(
+            &self,
+            _: &Email,
+            _: &ChallengeSession,
+            _: &NewPassword,
+        ) -> Result<TokenSet, NewPasswordError> {
+            Err(BackendError::Unexpected("not used".into()).into())
+        }
+        async fn refresh(&self, _: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
+            Err(BackendError::Unexpected("not used".into()).into())
+        }
+        async fn log_out(&self, _: &AuthenticatedUser) -> Result<(), BackendError> {
+            Err(BackendError::Unexpected("not used".into()))
+        }
+        async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            if self.down.load(Ordering::SeqCst) {
+                return Err(BackendError::Unavailable("down".into()));
+            }
+            Ok(vec![RsaPublicKey { kid: "k1".into(), n: "sXch".into(), e: "AQAB".into() }])
+        }
+        fn token_audience(&self) -> TokenAudience {
+            TokenAudience { issuer: "iss".into(), client_id: "client".into() }
+        }
+        async fn ready(&self) -> Result<(), BackendError> {
+            Ok(())
+        }
+    }
+
+    fn verifier(source: &Arc<KeySource>) -> AccessTokenVerifier {
+        let provider: Arc<dyn IdentityProvider> = source.clone();
+        AccessTokenVerifier::new(AuthService::new(provider, PasswordPolicy::default()))
+    }
+
+    #[tokio::test]
+    async fn unknown_kids_trigger_at_most_one_fetch_per_interval() {
+        let source = Arc::new(KeySource::default());
+        let verifier = verifier(&source);
+        assert!(verifier.key("k1").await.is_ok());
+        for _ in 0..10 {
+            assert!(matches!(verifier.key("forged").await, Err(VerifyError::Invalid(_))));
+        }
+        assert!(verifier.key("k1").await.is_ok());
+        assert_eq!(source.fetches.load(Ordering::SeqCst), 1, "one fetch for the known and all forged kids");
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_is_unavailable_and_not_retried_at_once() {
+        let source = Arc::new(KeySource::default());
+        source.down.store(true, Ordering::SeqCst);
+        let verifier = verifier(&source);
+        for _ in 0..10 {
+            assert!(matches!(verifier.key("k1").await, Err(VerifyError::KeysUnavailable(_))), "503, not 401");
+        }
+        assert!(verifier.published_keys().await.is_err());
+        assert_eq!(source.fetches.load(Ordering::SeqCst), 1, "the outage is not hammered");
+    }
 }
