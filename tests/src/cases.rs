@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::{STRONG_PASSWORD, TestApp, problem, unique_email};
+use crate::{STRONG_PASSWORD, TestApp, problem, sign_up_outcomes, unique_email};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::{Value, json};
 
@@ -149,16 +149,7 @@ pub async fn concurrent_duplicate_sign_ups_create_exactly_one_user(app: &TestApp
         let variant = if i % 2 == 0 { email.clone() } else { email.to_uppercase() };
         async move { app.sign_up(&variant, STRONG_PASSWORD).await }
     });
-    let responses = futures::future::join_all(attempts).await;
-    let mut by_status: HashMap<u16, usize> = HashMap::new();
-    for response in responses {
-        let status = response.status().as_u16();
-        if status == 409 {
-            let (_, body) = problem(response).await;
-            assert_eq!(body["code"], "user_exists");
-        }
-        *by_status.entry(status).or_default() += 1;
-    }
+    let by_status = sign_up_outcomes(futures::future::join_all(attempts).await).await;
     assert_eq!(by_status, HashMap::from([(201, 1), (409, 63)]));
     assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the one user can log in");
 }

@@ -304,6 +304,21 @@ pub(crate) fn signing_key_file() -> &'static PathBuf {
     .1
 }
 
+/// Counts the answers to a burst of sign-ups by status, checking on the way that every 409 is
+/// a `user_exists` problem.
+pub async fn sign_up_outcomes(responses: Vec<reqwest::Response>) -> std::collections::HashMap<u16, usize> {
+    let mut by_status = std::collections::HashMap::new();
+    for response in responses {
+        let status = response.status().as_u16();
+        if status == 409 {
+            let (_, body) = problem(response).await;
+            assert_eq!(body["code"], "user_exists", "{body}");
+        }
+        *by_status.entry(status).or_default() += 1;
+    }
+    by_status
+}
+
 /// Reads a response as a problem document, checking the media type on the way.
 pub async fn problem(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use authport_conformance::postgres::{TcpProxy, TestDatabase};
 use authport_conformance::process::run_to_completion;
-use authport_conformance::{STRONG_PASSWORD, TestApp, problem, unique_email};
+use authport_conformance::{STRONG_PASSWORD, TestApp, problem, sign_up_outcomes, unique_email};
 use authport_domain::{Email, UserId};
 use authport_fake::{DatabaseUrl, InsertUserError, PostgresConfig, PostgresStore, StoreError, StoredUser, UserStore};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
@@ -254,15 +254,7 @@ async fn concurrent_duplicate_sign_ups_over_two_processes_create_exactly_one_use
         });
         let responses = futures::future::join_all(attempts).await;
         let elapsed = started.elapsed();
-        let mut by_status: HashMap<u16, usize> = HashMap::new();
-        for response in responses {
-            let status = response.status().as_u16();
-            if status == 409 {
-                let (_, body) = problem(response).await;
-                assert_eq!(body["code"], "user_exists");
-            }
-            *by_status.entry(status).or_default() += 1;
-        }
+        let by_status = sign_up_outcomes(responses).await;
         eprintln!("round {round}: 64 sign-ups over 2 processes in {} ms: {by_status:?}", elapsed.as_millis());
         assert_eq!(by_status, HashMap::from([(201, 1), (409, 63)]), "round {round}");
         assert_eq!(count(&db, "SELECT count(*) FROM users WHERE lower(email) = lower($1)", &[&email]).await, 1);
