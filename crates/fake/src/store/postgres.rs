@@ -326,6 +326,11 @@ fn is_duplicate_email(err: &sqlx::Error) -> bool {
     }
 }
 
+/// The UUID behind a user id of this store (every id it hands out is one).
+fn uuid_of(id: &UserId) -> Result<uuid::Uuid, StoreError> {
+    uuid::Uuid::parse_str(id.as_str()).map_err(|e| other(format!("user id is not a UUID: {e}")))
+}
+
 fn other(message: String) -> StoreError {
     StoreError::Other(BoxError::from(message))
 }
@@ -342,7 +347,7 @@ impl UserStore for PostgresStore {
     }
 
     async fn insert_user(&self, user: StoredUser) -> Result<(), InsertUserError> {
-        let id = uuid::Uuid::parse_str(user.id.as_str()).map_err(|e| other(format!("user id is not a UUID: {e}")))?;
+        let id = uuid_of(&user.id)?;
         let email = user.email.as_str().to_owned();
         let result = self
             .with_conn(move |conn| {
@@ -385,8 +390,7 @@ impl UserStore for PostgresStore {
     }
 
     async fn insert_refresh_token(&self, token: StoredRefreshToken) -> Result<(), StoreError> {
-        let user_id =
-            uuid::Uuid::parse_str(token.user_id.as_str()).map_err(|e| other(format!("user id is not a UUID: {e}")))?;
+        let user_id = uuid_of(&token.user_id)?;
         let expires_at = to_timestamp(token.expires_at);
         self.with_conn(move |conn| {
             Box::pin(async move {
