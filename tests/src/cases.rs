@@ -212,7 +212,10 @@ pub async fn malformed_bodies_are_malformed_request(app: &TestApp) {
 
 pub async fn oversized_body_is_payload_too_large(app: &TestApp) {
     let body = json!({ "email": unique_email("big"), "password": "x".repeat(20 * 1024) });
-    let (status, problem) = problem(app.post_json("/v1/signup", &body).await).await;
+    let response = app.post_json("/v1/signup", &body).await;
+    // The unread rest of the body makes the connection unusable: the server must say it closes it.
+    assert_eq!(response.headers().get("connection").map(|v| v.as_bytes()), Some(&b"close"[..]));
+    let (status, problem) = problem(response).await;
     assert_eq!((status, problem["code"].as_str()), (413, Some("payload_too_large")), "{problem}");
     assert_eq!(app.get("/healthz").await.status(), 200, "still serving");
 }

@@ -333,6 +333,11 @@ impl ApiError {
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if matches!(self, Self::PayloadTooLarge) {
+            // The rest of the body is never read, so the connection cannot carry another request:
+            // say so, or a keep-alive client reuses it and its next request dies with it.
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if answer.www_authenticate {
             // RFC 6750 §3: a protected resource answers 401 with a Bearer challenge.
             headers.insert(
