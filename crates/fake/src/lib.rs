@@ -16,4 +16,4 @@ pub use provider::{FakeConfig, FakeIdentityProvider, FakeSetupError};
 pub use store::memory::MemoryStore;
 pub use store::postgres::{DatabaseUrl, DatabaseUrlError, PostgresConfig, PostgresStore, redact_database_url};
 pub use store::{InsertUserError, StoreError, StoredRefreshToken, StoredUser, UserStore};
-pub use tokens::{SigningKey, SigningKeyError};
+pub use tokens::{SigningKey, SigningKeyError, TokenIssuer};

@@ -3,9 +3,11 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authport_domain::{AccessToken, IdToken, RefreshToken, RsaPublicKey, TokenAudience, User};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, Header};
 use rand::RngCore as _;
 use rsa::pkcs1::DecodeRsaPrivateKey as _;
 use rsa::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, LineEnding};
@@ -22,14 +24,30 @@ pub enum SigningKeyError {
     Unreadable,
     #[error("RSA key generation failed")]
     Generation(#[source] rsa::Error),
-    #[error("the signing key cannot be used for RS256")]
-    Unusable(#[source] jsonwebtoken::errors::Error),
+    #[error("the signing key cannot be used for RS256: {0}")]
+    Unusable(String),
+}
+
+/// Why a token could not be minted.
+#[derive(Debug, thiserror::Error)]
+pub enum MintError {
+    #[error("token claims could not be serialised")]
+    Claims(#[from] serde_json::Error),
+    #[error("RS256 signing failed")]
+    Signature,
 }
 
 /// An RSA key pair for RS256, identified by its RFC 7638 thumbprint.
+///
+/// The private key is parsed (and checked) once, here: `jsonwebtoken::encode` parses its
+/// `EncodingKey` again for every signature, which doubled the cost of minting a log-in's two
+/// tokens (measured with `cargo bench -p authport-fake`: 2.9 ms through `encode` on aws-lc-rs,
+/// 5.8 ms on RustCrypto).
 pub struct SigningKey {
     pem: String,
-    encoding: EncodingKey,
+    key_pair: RsaKeyPair,
+    /// The base64url JOSE header every token of this key carries: `{"typ":"JWT","alg":"RS256","kid":…}`.
+    header: String,
     public: RsaPublicKey,
 }
 
@@ -53,13 +71,33 @@ impl SigningKey {
             .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
             .map_err(|_| SigningKeyError::Unreadable)?;
         let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|_| SigningKeyError::Unreadable)?;
-        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(SigningKeyError::Unusable)?;
+        let der = key.to_pkcs8_der().map_err(|_| SigningKeyError::Unreadable)?;
+        let key_pair = RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|e| SigningKeyError::Unusable(e.to_string()))?;
         let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
         // RFC 7638: SHA-256 over the required members in lexicographic order, no white space.
         let thumbprint = Sha256::digest(format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#));
         let kid = URL_SAFE_NO_PAD.encode(thumbprint);
-        Ok(Self { pem: pem.to_string(), encoding, public: RsaPublicKey { kid, n, e } })
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.clone());
+        let header = serde_json::to_vec(&header).map_err(|e| SigningKeyError::Unusable(e.to_string()))?;
+        let header = URL_SAFE_NO_PAD.encode(header);
+        Ok(Self { pem: pem.to_string(), key_pair, header, public: RsaPublicKey { kid, n, e } })
+    }
+
+    /// A compact JWS (RFC 7515) of `claims`, signed RS256 (RSASSA-PKCS1-v1_5 with SHA-256).
+    fn sign<T: Serialize>(&self, claims: &T) -> Result<String, MintError> {
+        let mut token = String::with_capacity(1024);
+        token.push_str(&self.header);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(claims)?, &mut token);
+        let mut signature = vec![0; self.key_pair.public_modulus_len()];
+        self.key_pair
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), token.as_bytes(), &mut signature)
+            .map_err(|_| MintError::Signature)?;
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+        Ok(token)
     }
 
     pub fn pem(&self) -> &str {
@@ -129,13 +167,12 @@ impl TokenIssuer {
         self.access_ttl
     }
 
-    /// Access and id token for `user`, authenticated now.
-    pub fn mint(&self, user: &User) -> Result<(AccessToken, IdToken), jsonwebtoken::errors::Error> {
+    /// Access and id token for `user`, authenticated now: two RSA signatures, ~1.7 ms of CPU
+    /// here, so call it from a blocking context.
+    pub fn mint(&self, user: &User) -> Result<(AccessToken, IdToken), MintError> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let exp = now + self.access_ttl.as_secs();
         let origin_jti = uuid::Uuid::new_v4().to_string();
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.key.public.kid.clone());
         let email = user.email.as_str();
         let access = AccessClaims {
             sub: user.id.as_str(),
@@ -164,10 +201,7 @@ impl TokenIssuer {
             exp,
             jti: uuid::Uuid::new_v4().to_string(),
         };
-        Ok((
-            AccessToken::new(jsonwebtoken::encode(&header, &access, &self.key.encoding)?),
-            IdToken::new(jsonwebtoken::encode(&header, &id, &self.key.encoding)?),
-        ))
+        Ok((AccessToken::new(self.key.sign(&access)?), IdToken::new(self.key.sign(&id)?)))
     }
 }
 
@@ -195,6 +229,39 @@ mod tests {
         assert_eq!(key.public_key(), again.public_key());
         assert_eq!(key.public_key().e, "AQAB");
         assert!(SigningKey::from_pem("not a key").is_err());
+    }
+
+    #[test]
+    fn minted_tokens_verify_with_jsonwebtoken_against_the_public_key() {
+        use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+        let key = SigningKey::generate().expect("key");
+        let public = key.public_key().clone();
+        let issuer = TokenIssuer::new(key, "http://issuer.test".into(), "client".into(), Duration::from_secs(600));
+        let user = User {
+            id: authport_domain::UserId::parse("user-1").expect("id"),
+            email: authport_domain::Email::parse("a@example.com").expect("email"),
+        };
+        let (access, id) = issuer.mint(&user).expect("mint");
+        let decoding = DecodingKey::from_rsa_components(&public.n, &public.e).expect("public key");
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&["http://issuer.test"]);
+        validation.set_audience(&["client"]);
+        let header = decode_header(id.expose()).expect("header");
+        assert_eq!(
+            (header.alg, header.kid.as_deref(), header.typ.as_deref()),
+            (Algorithm::RS256, Some(public.kid.as_str()), Some("JWT"))
+        );
+        let claims =
+            decode::<serde_json::Value>(id.expose(), &decoding, &validation).expect("id token verifies").claims;
+        assert_eq!(claims["token_use"], "id");
+        assert_eq!(claims["cognito:username"], "a@example.com");
+        validation.validate_aud = false;
+        let claims =
+            decode::<serde_json::Value>(access.expose(), &decoding, &validation).expect("access verifies").claims;
+        assert_eq!((claims["token_use"].as_str(), claims["client_id"].as_str()), (Some("access"), Some("client")));
+        let mut tampered = access.expose().to_owned();
+        tampered.insert(tampered.find('.').expect("dot") + 1, 'e');
+        assert!(decode::<serde_json::Value>(&tampered, &decoding, &validation).is_err());
     }
 
     #[test]
