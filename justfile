@@ -19,6 +19,18 @@ test: test-tools-install
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
         cargo test --workspace --all-targets
 
+# Benchmarks (release build, loopback only; needs PostgreSQL and moto): the criterion
+# micro-benchmarks, then the load bench (crates/server/benches/load.rs), which prints its table
+# and writes it into docs/benchmarks.md. Both cargo calls select the same packages, so they
+# share one release build.
+bench: moto-install
+    rm -rf target/criterion
+    cargo bench {{bench_packages}} --bench validation --bench tokens --bench verify -- --warm-up-time 1 --measurement-time 3
+    AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
+        cargo bench {{bench_packages}} --bench load -- --report docs/benchmarks.md
+
+bench_packages := "-p authport-domain -p authport-fake -p authport-server"
+
 # Formatting and lints, as CI checks them.
 lint:
     cargo fmt --all --check

@@ -19,6 +19,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod cases;
+#[cfg(feature = "containers")]
 pub mod containers;
 pub mod forge;
 pub mod postgres;

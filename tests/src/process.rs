@@ -56,7 +56,14 @@ impl AuthportProcess {
     /// # Panics
     /// As [`AuthportProcess::start`].
     pub async fn start_with_log_filter(args: &[String], rust_log: &str) -> Self {
-        let bin = authport_binary();
+        Self::start_binary(&authport_binary(), args, rust_log).await
+    }
+
+    /// Like [`AuthportProcess::start_with_log_filter`], for the binary at `bin`.
+    ///
+    /// # Panics
+    /// As [`AuthportProcess::start`].
+    pub async fn start_binary(bin: &Path, args: &[String], rust_log: &str) -> Self {
         let mut child = Command::new(&bin)
             .args(args)
             .args(["--listen", "127.0.0.1:0", "--log-format", "json"])

@@ -11,7 +11,7 @@ mod provider;
 pub mod store;
 mod tokens;
 
-pub use hashing::{HashCost, HashError, HashLimits};
+pub use hashing::{HashCost, HashError, HashLimits, hash_phc, verify_phc};
 pub use provider::{FakeConfig, FakeIdentityProvider, FakeSetupError};
 pub use store::memory::MemoryStore;
 pub use store::postgres::{DatabaseUrl, DatabaseUrlError, PostgresConfig, PostgresStore, redact_database_url};

@@ -1,0 +1,74 @@
+//! # authport-bench — `just bench`
+//!
+//! How fast authport does its job, as ratios taken in one run against the physical limit
+//! (argon2) and against the Cognito emulator (moto). Every server is the release `authport`
+//! binary as its own process on loopback, driven from the `load` bench of authport-server
+//! (`crates/server/benches/load.rs`). Targets live in the report (docs/benchmarks.md), never in tests.
+
+pub mod argon2_bound;
+pub mod flows;
+pub mod load;
+pub mod report;
+pub mod scenarios;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Measures authport and writes the figures (see docs/benchmarks.md).
+#[derive(Debug, Clone, Parser)]
+#[command(version)]
+pub struct Args {
+    /// Seconds measured in each throughput phase (after the warm-up).
+    #[arg(long, default_value_t = 6)]
+    pub measure_secs: u64,
+    /// Seconds of warm-up before each throughput phase.
+    #[arg(long, default_value_t = 1)]
+    pub warmup_secs: u64,
+    /// Connections sending log-ins back to back to saturate the argon2 pool.
+    #[arg(long, default_value_t = 16)]
+    pub login_connections: usize,
+    /// Connections for the /healthz and /v1/me throughput phases.
+    #[arg(long, default_value_t = 16)]
+    pub read_connections: usize,
+    /// Requests per second of each latency probe (/healthz, /v1/me) during log-in saturation.
+    #[arg(long, default_value_t = 200)]
+    pub probe_rate: u32,
+    /// Sign-up + log-in flows per run in the emulator comparisons.
+    #[arg(long, default_value_t = 400)]
+    pub flows: usize,
+    /// Flows in flight at once in the emulator comparisons (the same for every side).
+    #[arg(long, default_value_t = 8)]
+    pub flow_concurrency: usize,
+    /// Where criterion left its estimates (`cargo bench` of the micro-benchmarks); a relative
+    /// path is taken from the repository root.
+    #[arg(long, default_value = "target/criterion")]
+    pub criterion_dir: PathBuf,
+    /// Markdown file whose results section (between the bench markers) is replaced; a relative
+    /// path is taken from the repository root (`cargo bench` runs benches in the crate's folder).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// The `authport` binary to measure [default: the one cargo built for the load bench].
+    #[arg(long)]
+    pub authport_bin: Option<PathBuf>,
+    /// Passed by `cargo bench` to every bench executable; nothing to do with it.
+    #[arg(long = "bench", hide = true)]
+    pub cargo_bench: bool,
+}
+
+impl Args {
+    pub fn window(&self) -> load::Window {
+        load::Window { warmup: Duration::from_secs(self.warmup_secs), measure: Duration::from_secs(self.measure_secs) }
+    }
+}
+
+/// The repository root (the workspace of this crate).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `path`, taken from the repository root when relative.
+pub fn from_repo_root(path: &std::path::Path) -> PathBuf {
+    if path.is_absolute() { path.to_path_buf() } else { repo_root().join(path) }
+}

@@ -1,0 +1,194 @@
+//! The report: one markdown table of the six figures with their targets (printed, and written
+//! between the markers of docs/benchmarks.md), plus the criterion micro-benchmarks.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::Args;
+use crate::flows::FlowRun;
+use crate::scenarios::Figures;
+
+pub const BEGIN: &str = "<!-- bench:results:begin (written by `just bench`) -->";
+pub const END: &str = "<!-- bench:results:end -->";
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "**missed**" }
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+fn total_seconds(runs: &[FlowRun]) -> f64 {
+    runs.iter().map(|r| r.elapsed.as_secs_f64()).sum()
+}
+
+fn flows_per_second(runs: &[FlowRun]) -> f64 {
+    runs.iter().map(|r| r.flows).sum::<usize>() as f64 / total_seconds(runs)
+}
+
+/// The results section: machine, parameters, the six figures and the micro-benchmarks.
+pub fn render(args: &Args, f: &Figures) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### Measured (`just bench`, {:.0} s of measurement)\n", f.elapsed.as_secs_f64());
+    for (name, value) in &f.machine {
+        let _ = writeln!(out, "- {name}: {value}");
+    }
+    let _ = writeln!(
+        out,
+        "- Parameters: {} s warm-up + {} s measured per throughput phase; {} log-in connections; {} read \
+         connections; probes at {}/s each; {} flows per emulator run, {} in flight; argon2id m=19456 KiB, t=2, p=1 \
+         (the `owasp` hash cost) on {} threads",
+        args.warmup_secs,
+        args.measure_secs,
+        args.login_connections,
+        args.read_connections,
+        args.probe_rate,
+        args.flows,
+        args.flow_concurrency,
+        f.bound.threads
+    );
+    let _ = writeln!(out, "\n| # | Figure | Measured | Target | Verdict |\n|---|---|---|---|---|");
+    for s in &f.saturation {
+        let ratio = s.logins.per_second() / f.bound.per_second;
+        let _ = writeln!(
+            out,
+            "| 1 | Log-ins/s at saturation ÷ argon2 bound ({}) | {:.1}/s ÷ {:.1}/s = **{ratio:.2}** | ≥ 0.90 | {} |",
+            s.backend,
+            s.logins.per_second(),
+            f.bound.per_second,
+            verdict(ratio >= 0.90)
+        );
+    }
+    for s in &f.saturation {
+        for (path, probe) in [("/healthz", &s.healthz), ("/v1/me", &s.me)] {
+            let p99 = probe.quantile_ms(0.99);
+            let _ = writeln!(
+                out,
+                "| 2 | `{path}` latency while log-ins saturate the CPU ({}): p50 / p99 / max | {:.2} / **{p99:.2}** / {:.2} ms | p99 ≤ 5 ms | {} |",
+                s.backend,
+                probe.quantile_ms(0.5),
+                probe.quantile_ms(1.0),
+                verdict(p99 <= 5.0)
+            );
+        }
+    }
+    let read_ratio = f.me.per_second() / f.healthz.per_second();
+    let _ = writeln!(
+        out,
+        "| 3 | `/v1/me` ÷ `/healthz` throughput (memory) | {:.0}/s ÷ {:.0}/s = **{read_ratio:.2}** | ≥ 0.5 | {} |",
+        f.me.per_second(),
+        f.healthz.per_second(),
+        verdict(read_ratio >= 0.5)
+    );
+    let moto_rate = flows_per_second(&f.moto_direct);
+    let speedup = f.offline.per_second() / moto_rate;
+    let _ = writeln!(
+        out,
+        "| 4 | Offline test speed: sign-up + log-in flows/s, authport (memory, test hashing) ÷ moto direct (AWS SDK) | {:.0} ÷ {:.1} = **{speedup:.1}×** | ≥ 30× | {} |",
+        f.offline.per_second(),
+        moto_rate,
+        verdict(speedup >= 30.0)
+    );
+    let overhead = total_seconds(&f.via_authport) / total_seconds(&f.moto_direct);
+    let _ = writeln!(
+        out,
+        "| 5 | Cognito adapter overhead: time of the flows through authport → moto ÷ straight to moto | {:.2} s ÷ {:.2} s = **{overhead:.3}** | ≤ 1.15 | {} |",
+        total_seconds(&f.via_authport),
+        total_seconds(&f.moto_direct),
+        verdict(overhead <= 1.15)
+    );
+    for s in &f.saturation {
+        let _ = writeln!(
+            out,
+            "| 6 | Memory ({}): RSS idle / peak (VmHWM) after log-in saturation | {} / **{}** | reported | — |",
+            s.backend,
+            mib(s.idle_rss_kib),
+            mib(s.peak_rss_kib)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nThe argon2 bound is the mean of two measurements, before and after the log-in phases: {:.1} and {:.1} verifications/s ({:.1} ms per verification per core).",
+        f.bound_runs[0],
+        f.bound_runs[1],
+        f.bound.per_hash_ms()
+    );
+    let _ = writeln!(
+        out,
+        "Latency percentiles of the log-ins themselves at saturation: {}.",
+        f.saturation
+            .iter()
+            .map(|s| format!(
+                "{} p50 {:.0} ms, p99 {:.0} ms",
+                s.backend,
+                s.logins.quantile_ms(0.5),
+                s.logins.quantile_ms(0.99)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let _ = writeln!(
+        out,
+        "Emulator runs (flows/s, in run order A B B A): moto direct {}; authport → moto {}.",
+        f.moto_direct.iter().map(|r| format!("{:.1}", r.per_second())).collect::<Vec<_>>().join(", "),
+        f.via_authport.iter().map(|r| format!("{:.1}", r.per_second())).collect::<Vec<_>>().join(", ")
+    );
+    if !f.micro.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nMicro-benchmarks (criterion, mean time per iteration):\n\n| Benchmark | Time |\n|---|---|"
+        );
+        for (name, ns) in &f.micro {
+            let _ = writeln!(out, "| {name} | {} |", human_time(*ns));
+        }
+    }
+    out
+}
+
+fn human_time(ns: f64) -> String {
+    match ns {
+        ns if ns >= 1e6 => format!("{:.3} ms", ns / 1e6),
+        ns if ns >= 1e3 => format!("{:.2} µs", ns / 1e3),
+        ns => format!("{ns:.0} ns"),
+    }
+}
+
+/// Mean time (ns) of every benchmark criterion measured into `dir` (`*/new/estimates.json`).
+pub fn criterion_estimates(dir: &Path) -> Vec<(String, f64)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&path) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.file_name().is_some_and(|n| n == "new") {
+                let read = |file: &str| -> Option<serde_json::Value> {
+                    serde_json::from_str(&std::fs::read_to_string(path.join(file)).ok()?).ok()
+                };
+                if let (Some(meta), Some(estimates)) = (read("benchmark.json"), read("estimates.json"))
+                    && let (Some(name), Some(mean)) =
+                        (meta["full_id"].as_str(), estimates["mean"]["point_estimate"].as_f64())
+                {
+                    found.push((name.to_owned(), mean));
+                }
+            } else if path.is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// Replaces what lies between [`BEGIN`] and [`END`] in `path` with `results`.
+pub fn write_into(path: &Path, results: &str) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        anyhow::bail!("{} lacks the markers {BEGIN} … {END}", path.display());
+    };
+    anyhow::ensure!(begin < end, "{}: the markers are out of order", path.display());
+    let updated = format!("{}{BEGIN}\n{results}{}", &text[..begin], &text[end..]);
+    std::fs::write(path, updated)?;
+    Ok(())
+}
