@@ -64,7 +64,7 @@ impl AuthportProcess {
     /// # Panics
     /// As [`AuthportProcess::start`].
     pub async fn start_binary(bin: &Path, args: &[String], rust_log: &str) -> Self {
-        let mut child = Command::new(&bin)
+        let mut child = Command::new(bin)
             .args(args)
             .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
             .env("RUST_LOG", rust_log)

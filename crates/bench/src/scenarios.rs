@@ -20,9 +20,10 @@ use crate::load::{self, Call, Connection, LoadResult};
 #[derive(Debug)]
 pub struct Figures {
     pub machine: Vec<(&'static str, String)>,
-    /// The mean of the two measurements in `bound_runs` (before and after the log-in phases).
-    pub bound: Argon2Bound,
-    pub bound_runs: [f64; 2],
+    /// The argon2 bound measured before, between and after the two log-in phases: each
+    /// backend's ratio uses the mean of the measurements on either side of its phase (this
+    /// machine's speed drifts by several per cent within a minute).
+    pub bound_runs: Vec<Argon2Bound>,
     pub saturation: Vec<Saturation>,
     pub healthz: LoadResult,
     pub me: LoadResult,
@@ -39,6 +40,8 @@ pub struct Figures {
 #[derive(Debug)]
 pub struct Saturation {
     pub backend: &'static str,
+    /// The argon2 bound around this phase (verifications/s, mean of the runs either side).
+    pub bound: f64,
     pub logins: LoadResult,
     pub healthz: LoadResult,
     pub me: LoadResult,
@@ -71,7 +74,9 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
 
     step("memory backend: log-ins at saturation, probes on /healthz and /v1/me");
     let memory = start(args, strings(&["--backend", "memory"])).await;
-    let (memory_saturation, token) = saturate(args, "memory", &memory).await?;
+    let (mut memory_saturation, token) = saturate(args, "memory", &memory).await?;
+    let bound_between = measure_bound(args, cores)?;
+    memory_saturation.bound = (bound_before.per_second + bound_between.per_second) / 2.0;
 
     step("memory backend: /healthz and /v1/me throughput");
     let healthz =
@@ -94,11 +99,10 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
     step("PostgreSQL backend: log-ins at saturation, probes on /healthz and /v1/me");
     let database = TestDatabase::create().await.context("PostgreSQL is needed (DATABASE_URL)")?;
     let postgres = start(args, strings(&["--backend", "postgres", "--database-url", &database.url()])).await;
-    let (postgres_saturation, _) = saturate(args, "PostgreSQL", &postgres).await?;
+    let (mut postgres_saturation, _) = saturate(args, "PostgreSQL", &postgres).await?;
     drop(postgres);
-    // Measured again and averaged: this machine's speed drifts by several per cent over minutes.
     let bound_after = measure_bound(args, cores)?;
-    let bound = Argon2Bound { threads: cores, per_second: (bound_before.per_second + bound_after.per_second) / 2.0 };
+    postgres_saturation.bound = (bound_between.per_second + bound_after.per_second) / 2.0;
 
     step(&format!("offline: {} sign-up + log-in flows through authport (memory, test hashing)", args.flows));
     let fast = start(args, strings(&["--backend", "memory", "--hash-cost", "insecure-fast-for-tests"])).await;
@@ -128,8 +132,7 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
 
     Ok(Figures {
         machine: machine(&binary(args)),
-        bound,
-        bound_runs: [bound_before.per_second, bound_after.per_second],
+        bound_runs: vec![bound_before, bound_between, bound_after],
         saturation: vec![memory_saturation, postgres_saturation],
         healthz,
         me,
@@ -199,7 +202,7 @@ async fn saturate(
         idle_rss_kib,
         peak_rss_kib
     );
-    Ok((Saturation { backend, logins, healthz, me, idle_rss_kib, peak_rss_kib }, token))
+    Ok((Saturation { backend, bound: 0.0, logins, healthz, me, idle_rss_kib, peak_rss_kib }, token))
 }
 
 async fn via_cognito_backend(args: &Args, pool: &MotoPool) -> anyhow::Result<FlowRun> {
