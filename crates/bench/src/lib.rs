@@ -52,7 +52,7 @@ pub struct Args {
     /// The `authport` binary to measure [default: the one cargo built for the load bench].
     #[arg(long)]
     pub authport_bin: Option<PathBuf>,
-    /// Passed by `cargo bench` to every bench executable; nothing to do with it.
+    /// Passed by `cargo bench` to every bench executable (`cargo test` runs it without).
     #[arg(long = "bench", hide = true)]
     pub cargo_bench: bool,
 }
