@@ -11,10 +11,12 @@
 //! `exp` (plus leeway): a client that sends its token again skips the RSA verification
 //! (~30 µs here, `cargo bench -p authport-server --bench verify`), as API gateways' JWT caches
 //! do. Every check but the expiry is a function of the token and the keys, so a remembered
-//! verdict stays right until the keys change; a successful key fetch forgets them all.
+//! verdict stays right until the keys change: each verdict carries the key generation it was
+//! reached with, and a successful key fetch starts a new generation (and forgets them all).
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use authport_domain::{AuthService, AuthenticatedUser, BackendError, RsaPublicKey, UserId};
@@ -76,8 +78,10 @@ pub struct AccessTokenVerifier {
     validation: Validation,
     client_id: String,
     cache: RwLock<KeyCache>,
-    /// Tokens that passed every check, by SHA-256: the user and `exp`.
-    verified: Cache<[u8; 32], (AuthenticatedUser, u64)>,
+    /// Tokens that passed every check, by SHA-256: the user, `exp` and the key generation.
+    verified: Cache<[u8; 32], (AuthenticatedUser, u64, u64)>,
+    /// Bumped by every successful key fetch.
+    key_generation: AtomicU64,
 }
 
 impl std::fmt::Debug for AccessTokenVerifier {
@@ -108,20 +112,24 @@ impl AccessTokenVerifier {
                 last_failed: false,
             }),
             verified: Cache::new(VERIFIED_CAPACITY),
+            key_generation: AtomicU64::new(0),
         }
     }
 
     pub async fn verify(&self, token: &str) -> Result<AuthenticatedUser, VerifyError> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        if let Some((user, exp)) = self.verified.get(&digest) {
+        // Read before verifying: a verdict reached while the keys change is filed under the
+        // old generation, so it is never served.
+        let generation = self.key_generation.load(Ordering::Acquire);
+        if let Some((user, exp, reached_with)) = self.verified.get(&digest) {
             // jsonwebtoken's own rule: expired once `exp < now - leeway`.
-            if get_current_timestamp() <= exp.saturating_add(LEEWAY_SECS) {
+            if reached_with == generation && get_current_timestamp() <= exp.saturating_add(LEEWAY_SECS) {
                 return Ok(user);
             }
             self.verified.remove(&digest);
         }
         let (user, exp) = self.verify_signature_and_claims(token).await?;
-        self.verified.insert(digest, (user.clone(), exp));
+        self.verified.insert(digest, (user.clone(), exp, generation));
         Ok(user)
     }
 
@@ -190,6 +198,7 @@ impl AccessTokenVerifier {
         match self.service.signing_keys().await {
             Ok(keys) => {
                 cache.keys = decoding_keys(&keys);
+                self.key_generation.fetch_add(1, Ordering::AcqRel);
                 self.verified.clear(); // verdicts were reached with the keys known before
                 cache.published = keys;
                 cache.fetched_at = cache.attempted_at;
@@ -290,11 +299,15 @@ mod tests {
         let user = AuthenticatedUser { id: UserId::parse("u").expect("id"), username: "u".into() };
         let now = get_current_timestamp();
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        verifier.verified.insert(digest, (user.clone(), now - LEEWAY_SECS + 60));
+        verifier.verified.insert(digest, (user.clone(), now - LEEWAY_SECS + 60, 0));
         assert_eq!(verifier.verify(token).await.expect("remembered and not expired"), user);
-        verifier.verified.insert(digest, (user, now - LEEWAY_SECS - 1));
+        verifier.verified.insert(digest, (user.clone(), now - LEEWAY_SECS - 1, 0));
         assert!(matches!(verifier.verify(token).await, Err(VerifyError::Invalid(_))));
         assert!(verifier.verified.get(&digest).is_none(), "the expired verdict is forgotten");
+        // Reached with keys that have since been re-fetched: not served either.
+        verifier.key_generation.fetch_add(1, Ordering::AcqRel);
+        verifier.verified.insert(digest, (user, now + 600, 0));
+        assert!(matches!(verifier.verify(token).await, Err(VerifyError::Invalid(_))));
     }
 
     #[tokio::test]
