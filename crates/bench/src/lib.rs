@@ -57,6 +57,31 @@ pub struct Args {
     pub cargo_bench: bool,
 }
 
+/// The load bench's program (`crates/server/benches/load.rs` only names the binary to measure):
+/// parses the arguments, runs every scenario, prints the table and writes it into `--report`.
+/// Synchronous, with its own runtime, so that rustc compiles the scenarios once, in this
+/// library, rather than again in the bench executable.
+pub fn main(default_authport_bin: &std::path::Path) -> anyhow::Result<()> {
+    let mut args = Args::parse();
+    if !args.cargo_bench {
+        // `cargo test --all-targets` runs bench executables without `--bench`: the build is
+        // what it checks here; measuring takes minutes and needs a release build.
+        println!("load bench: built; run it with `just bench` (cargo bench passes --bench)");
+        return Ok(());
+    }
+    args.authport_bin.get_or_insert_with(|| default_authport_bin.to_path_buf());
+    let figures =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(scenarios::run_all(&args))?;
+    let table = report::render(&args, &figures);
+    println!("\n{table}");
+    if let Some(path) = &args.report {
+        let path = from_repo_root(path);
+        report::write_into(&path, &table)?;
+        println!("results written into {}", path.display());
+    }
+    Ok(())
+}
+
 impl Args {
     pub fn window(&self) -> load::Window {
         load::Window { warmup: Duration::from_secs(self.warmup_secs), measure: Duration::from_secs(self.measure_secs) }

@@ -16,4 +16,4 @@ pub mod verifier;
 
 /// Every `(method, path)` the server answers (the OpenAPI document at `/openapi.json` lists them).
 pub use http::ROUTES;
-pub use startup::{Application, run};
+pub use startup::{Application, main, run};

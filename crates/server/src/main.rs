@@ -1,11 +1,5 @@
-use clap::Parser as _;
+//! The `authport` binary; everything it does is in the library ([`authport_server::main`]).
 
-use authport_server::config::Cli;
-use authport_server::{run, telemetry};
-
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    telemetry::init(cli.config.log_format);
-    run(cli).await
+fn main() -> anyhow::Result<()> {
+    authport_server::main()
 }

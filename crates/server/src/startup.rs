@@ -13,6 +13,7 @@ use authport_fake::{
     DatabaseUrl, FakeConfig, FakeIdentityProvider, HashCost, MemoryStore, PostgresConfig, PostgresStore,
     redact_database_url,
 };
+use clap::Parser as _;
 use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
 
@@ -175,6 +176,18 @@ fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeCo
         hash_limits: config.limits.hash_limits(),
         signing_key_pem,
     })
+}
+
+/// The `authport` binary: parses the command line, sets up logging, then [`run`]s on a
+/// multi-thread tokio runtime.
+///
+/// It lives here rather than in `main.rs` so that the whole server (every warp filter, the SDK
+/// calls, …) is compiled once, in this library: an `async` entry point awaited from the binary
+/// would make rustc generate all of it again in the binary crate (57 s of a release build).
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    crate::telemetry::init(cli.config.log_format);
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(cli))
 }
 
 /// The binary's entry point once logging is set up.
