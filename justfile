@@ -21,15 +21,20 @@ test: test-tools-install
 
 # Benchmarks (release build, loopback only; needs PostgreSQL and moto): the criterion
 # micro-benchmarks, then the load bench (crates/server/benches/load.rs), which prints its table
-# and writes it into docs/benchmarks.md. Both cargo calls select the same packages, so they
-# share one release build.
-bench: moto-install
+# and writes it into docs/benchmarks.md. moto installs while cargo builds; every cargo call
+# selects the same packages, so they share one release build.
+bench:
     rm -rf target/criterion
+    mkdir -p target
+    scripts/install-moto.sh > target/moto-install.log 2>&1 & moto=$!; \
+        cargo bench {{bench_packages}} {{bench_targets}} --no-run; \
+        wait $moto || { cat target/moto-install.log; exit 1; }
     cargo bench {{bench_packages}} --bench validation --bench tokens --bench verify -- --warm-up-time 1 --measurement-time 3
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
         cargo bench {{bench_packages}} --bench load -- --report docs/benchmarks.md
 
 bench_packages := "-p authport-domain -p authport-fake -p authport-server"
+bench_targets := "--bench validation --bench tokens --bench verify --bench load"
 
 # Formatting and lints, as CI checks them.
 lint:

@@ -26,6 +26,11 @@ pub struct Args {
     /// Seconds of warm-up before each throughput phase.
     #[arg(long, default_value_t = 1)]
     pub warmup_secs: u64,
+    /// Slices the log-in saturation of each backend is cut into (`--measure-secs` in all), each
+    /// after a half-second warm-up and followed by a measurement of the argon2 bound, the
+    /// backends taking turns: the bound around each slice is measured within seconds of it.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub rounds: u32,
     /// Connections sending log-ins back to back to saturate the argon2 pool.
     #[arg(long, default_value_t = 16)]
     pub login_connections: usize,
@@ -35,9 +40,13 @@ pub struct Args {
     /// Requests per second of each latency probe (/healthz, /v1/me) during log-in saturation.
     #[arg(long, default_value_t = 200)]
     pub probe_rate: u32,
-    /// Sign-up + log-in flows per run in the emulator comparisons.
-    #[arg(long, default_value_t = 400)]
+    /// Sign-up + log-in flows in each of the eight runs of the emulator comparisons (moto direct,
+    /// authport → moto); the moto-direct runs are also figure 4's denominator.
+    #[arg(long, default_value_t = 200)]
     pub flows: usize,
+    /// Sign-up + log-in flows through authport with test hashing (figure 4's numerator).
+    #[arg(long, default_value_t = 1000)]
+    pub offline_flows: usize,
     /// Flows in flight at once in the emulator comparisons (the same for every side).
     #[arg(long, default_value_t = 8)]
     pub flow_concurrency: usize,
@@ -85,6 +94,15 @@ pub fn main(default_authport_bin: &std::path::Path) -> anyhow::Result<()> {
 impl Args {
     pub fn window(&self) -> load::Window {
         load::Window { warmup: Duration::from_secs(self.warmup_secs), measure: Duration::from_secs(self.measure_secs) }
+    }
+
+    /// One slice of a backend's log-in saturation (see `--rounds`); the argon2 bound is measured
+    /// for as long after each.
+    pub fn saturation_slice(&self) -> load::Window {
+        load::Window {
+            warmup: Duration::from_millis(500),
+            measure: Duration::from_secs(self.measure_secs) / self.rounds,
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The load generator: keep-alive HTTP/1.1 connections (hyper), a closed loop at a fixed
 //! number of connections, and a paced probe whose latencies are measured from the moment each
-//! request was *due* (no coordinated omission: a stalled server cannot hide its stall by
-//! holding the probe back). Latencies go into HDR histograms (µs, 3 significant digits).
+//! request was *due* whenever a slow answer held it back (no coordinated omission: a stalled
+//! server cannot hide its stall by holding the probe back), else from when it was sent. Latencies go into HDR histograms (µs, 3 significant digits).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -107,6 +107,17 @@ pub struct LoadResult {
 }
 
 impl LoadResult {
+    /// Nothing measured yet: the start of a sum of [`absorb`](Self::absorb)ed phases.
+    pub fn empty() -> Self {
+        Self::new(Duration::ZERO)
+    }
+
+    /// Adds a later phase: its answers, latencies and measured time.
+    pub fn absorb(&mut self, later: Self) {
+        self.measured += later.measured;
+        self.merge(later);
+    }
+
     fn new(measured: Duration) -> Self {
         Self {
             completed: 0,
@@ -191,9 +202,9 @@ pub async fn closed_loop(
     Ok(total)
 }
 
-/// One connection sends `call` at a fixed `rate` per second for the whole window; each
-/// latency runs from when the request was due, so time spent waiting behind a slow answer
-/// counts. Requests due during `window.measure` are recorded.
+/// One connection sends `call` at a fixed `rate` per second for the whole window; a request
+/// held back by a slow answer counts its latency from when it was due, so time spent waiting
+/// behind a slow answer counts. Requests due during `window.measure` are recorded.
 pub async fn paced_probe(
     addr: SocketAddr,
     rate: u32,
@@ -208,12 +219,20 @@ pub async fn paced_probe(
     let end = measure_from + window.measure;
     let mut result = LoadResult::new(window.measure);
     let mut due = start;
+    let mut previous_done = start;
     while due < end {
         tokio::time::sleep_until(due).await;
+        let sent = Instant::now();
         let outcome = connection.send(&call).await.map(|(status, _)| status);
+        let done = Instant::now();
+        // Held back by a slow previous answer: from when it was due (no coordinated omission).
+        // Otherwise from when it was sent: tokio's timer wakes up to a millisecond after `due`,
+        // and the server cannot be slow to answer a request it has not been sent yet.
+        let from = if previous_done > due { due } else { sent };
         if due >= measure_from {
-            result.record(outcome, expect, Instant::now() - due);
+            result.record(outcome, expect, done - from);
         }
+        previous_done = done;
         due += interval;
     }
     Ok(result)

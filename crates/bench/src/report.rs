@@ -36,14 +36,18 @@ pub fn render(args: &Args, f: &Figures) -> String {
     }
     let _ = writeln!(
         out,
-        "- Parameters: {} s warm-up + {} s measured per throughput phase; {} log-in connections; {} read \
-         connections; probes at {}/s each; {} flows per emulator run, {} in flight; argon2id m=19456 KiB, t=2, p=1 \
+        "- Parameters: {} s warm-up + {} s measured per throughput phase; log-in saturation in {} slices per \
+         backend of 0.5 s warm-up + {:.1} s measured, the backends taking turns; {} log-in connections; {} read \
+         connections; probes at {}/s each; {} offline flows; {} flows per emulator run; flows {} in flight; argon2id m=19456 KiB, t=2, p=1 \
          (the `owasp` hash cost) on {} threads",
         args.warmup_secs,
         args.measure_secs,
+        args.rounds,
+        args.saturation_slice().measure.as_secs_f64(),
         args.login_connections,
         args.read_connections,
         args.probe_rate,
+        args.offline_flows,
         args.flows,
         args.flow_concurrency,
         f.bound_runs.first().map_or(0, |b| b.threads)
@@ -109,8 +113,9 @@ pub fn render(args: &Args, f: &Figures) -> String {
     }
     let _ = writeln!(
         out,
-        "\nThe argon2 bound was measured before, between and after the two log-in phases: {} verifications/s \
-         ({} ms per verification per core); each ratio divides by the mean of the two measurements around its phase.",
+        "\nThe argon2 bound, measured for as long as a slice before the first log-in slice and after every \
+         slice (memory, PostgreSQL, memory, …): {} verifications/s ({} ms per verification per core); each slice \
+         is divided by the mean of the two measurements around it.",
         f.bound_runs.iter().map(|b| format!("{:.1}", b.per_second)).collect::<Vec<_>>().join(", "),
         f.bound_runs.iter().map(|b| format!("{:.1}", b.per_hash_ms())).collect::<Vec<_>>().join(", ")
     );
@@ -130,7 +135,8 @@ pub fn render(args: &Args, f: &Figures) -> String {
     );
     let _ = writeln!(
         out,
-        "Emulator runs (flows/s, in run order A B B A): moto direct {}; authport → moto {}.",
+        "Emulator runs (flows/s; run order A B B A A B B A, each on a fresh pool after {} untimed flows): moto direct {}; authport → moto {}.",
+        args.flow_concurrency * 2,
         f.moto_direct.iter().map(|r| format!("{:.1}", r.per_second())).collect::<Vec<_>>().join(", "),
         f.via_authport.iter().map(|r| format!("{:.1}", r.per_second())).collect::<Vec<_>>().join(", ")
     );

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use authport_conformance::moto::{self, MotoPool, PoolSpec};
+use authport_conformance::moto::{self, PoolSpec};
 use authport_conformance::postgres::TestDatabase;
 use authport_conformance::process::AuthportProcess;
 use hyper::StatusCode;
@@ -20,9 +20,7 @@ use crate::load::{self, Call, Connection, LoadResult};
 #[derive(Debug)]
 pub struct Figures {
     pub machine: Vec<(&'static str, String)>,
-    /// The argon2 bound measured before, between and after the two log-in phases: each
-    /// backend's ratio uses the mean of the measurements on either side of its phase (this
-    /// machine's speed drifts by several per cent within a minute).
+    /// The argon2 bound, measured before the first log-in slice and after every slice.
     pub bound_runs: Vec<Argon2Bound>,
     pub saturation: Vec<Saturation>,
     pub healthz: LoadResult,
@@ -36,22 +34,32 @@ pub struct Figures {
     pub elapsed: Duration,
 }
 
-/// Log-ins saturating one backend, with latency probes on the non-hashing endpoints.
+/// Log-ins saturating one backend, with latency probes on the non-hashing endpoints; the sum
+/// of its slices (see `--rounds`).
 #[derive(Debug)]
 pub struct Saturation {
     pub backend: &'static str,
-    /// The argon2 bound around this phase (verifications/s, mean of the runs either side).
+    /// The argon2 bound during this phase (verifications/s): for each slice the mean of the
+    /// measurements either side, weighted by the slice's measured time.
     pub bound: f64,
+    /// Σ bound × measured seconds over the slices so far.
+    bound_seconds: f64,
     pub logins: LoadResult,
     pub healthz: LoadResult,
     pub me: LoadResult,
     pub idle_rss_kib: u64,
     pub peak_rss_kib: u64,
+    credentials: serde_json::Value,
+    token: String,
 }
 
 /// Rate limits off, quiet logs: only the "listening" line (to find the port) and warnings.
 const NO_LIMITS: [&str; 4] = ["--rate-limit-ip-per-minute", "0", "--rate-limit-email-per-minute", "0"];
 const LOG_FILTER: &str = "warn,authport_server::startup=info";
+
+/// The emulator comparison's run order (`true`: through authport): A B B A twice, so that a
+/// drift of moto's or the machine's speed during the runs weighs on both sides alike.
+pub const EMULATOR_RUNS: [bool; 8] = [false, true, true, false, false, true, true, false];
 
 async fn start(bench: &Args, mut args: Vec<String>) -> AuthportProcess {
     args.extend(NO_LIMITS.map(String::from));
@@ -70,13 +78,37 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
     let started = Instant::now();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
 
-    let bound_before = measure_bound(args, cores)?;
-
-    step("memory backend: log-ins at saturation, probes on /healthz and /v1/me");
+    step("log-in saturation: memory and PostgreSQL servers");
     let memory = start(args, strings(&["--backend", "memory"])).await;
-    let (mut memory_saturation, token) = saturate(args, "memory", &memory).await?;
-    let bound_between = measure_bound(args, cores)?;
-    memory_saturation.bound = (bound_before.per_second + bound_between.per_second) / 2.0;
+    let database = TestDatabase::create().await.context("PostgreSQL is needed (DATABASE_URL)")?;
+    let postgres = start(args, strings(&["--backend", "postgres", "--database-url", &database.url()])).await;
+    let mut phases =
+        [Saturation::prepare("memory", &memory).await?, Saturation::prepare("PostgreSQL", &postgres).await?];
+
+    // The backends take turns, a slice each, with the argon2 bound measured before the first
+    // slice and after every slice: each slice is divided by the mean of the two measurements
+    // around it, taken seconds apart (this machine's argon2 speed drifts by 10-20 % a minute).
+    let slice = args.saturation_slice();
+    argon2_bound::measure(cores, Duration::from_secs(1))?; // untimed: the servers' start-up settles
+    let mut bound_runs = vec![measure_bound(slice.measure, cores)?];
+    for round in 1..=args.rounds {
+        for (phase, server) in phases.iter_mut().zip([&memory, &postgres]) {
+            step(&format!(
+                "{}: log-ins at saturation, probes on /healthz and /v1/me ({round}/{})",
+                phase.backend, args.rounds
+            ));
+            phase.saturate(args, server, slice).await?;
+            let after = measure_bound(slice.measure, cores)?;
+            let before = bound_runs.last().expect("measured before the first slice").per_second;
+            phase.bound_seconds += (before + after.per_second) / 2.0 * slice.measure.as_secs_f64();
+            bound_runs.push(after);
+        }
+    }
+    for (phase, server) in phases.iter_mut().zip([&memory, &postgres]) {
+        phase.finish(server)?;
+    }
+    drop(postgres);
+    let token = phases[0].token.clone();
 
     step("memory backend: /healthz and /v1/me throughput");
     let healthz =
@@ -96,35 +128,35 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
     println!("  /v1/me {:.0}/s", me.per_second());
     drop(memory);
 
-    step("PostgreSQL backend: log-ins at saturation, probes on /healthz and /v1/me");
-    let database = TestDatabase::create().await.context("PostgreSQL is needed (DATABASE_URL)")?;
-    let postgres = start(args, strings(&["--backend", "postgres", "--database-url", &database.url()])).await;
-    let (mut postgres_saturation, _) = saturate(args, "PostgreSQL", &postgres).await?;
-    drop(postgres);
-    let bound_after = measure_bound(args, cores)?;
-    postgres_saturation.bound = (bound_between.per_second + bound_after.per_second) / 2.0;
-
-    step(&format!("offline: {} sign-up + log-in flows through authport (memory, test hashing)", args.flows));
+    step(&format!("offline: {} sign-up + log-in flows through authport (memory, test hashing)", args.offline_flows));
     let fast = start(args, strings(&["--backend", "memory", "--hash-cost", "insecure-fast-for-tests"])).await;
     flows::through_authport(fast.addr(), args.flow_concurrency * 4, args.flow_concurrency).await?; // warm-up
-    let offline = flows::through_authport(fast.addr(), args.flows, args.flow_concurrency).await?;
+    let offline = flows::through_authport(fast.addr(), args.offline_flows, args.flow_concurrency).await?;
     println!("  {:.0} flows/s", offline.per_second());
     drop(fast);
 
-    step(&format!("Cognito: {} flows straight to moto vs through authport → moto (ABBA)", args.flows));
+    step(&format!("Cognito: {} flows straight to moto vs through authport → moto (ABBA ABBA)", args.flows));
     let moto = moto::moto().await.map_err(|why| anyhow::anyhow!("the moto Cognito emulator is needed: {why}"))?;
     let cognito = moto::client(&moto.endpoint);
     let (mut moto_direct, mut via_authport) = (Vec::new(), Vec::new());
-    for via in [false, true, true, false] {
-        // A fresh pool per run: moto's cost grows with the users a pool holds.
+    let warm_up = args.flow_concurrency * 2;
+    for via in EMULATOR_RUNS {
+        // A fresh pool per run: moto's cost grows with the users a pool holds. Each run starts
+        // with a few untimed flows (connections, the SDK's first resolution of endpoint and
+        // credentials, moto's first request on the pool), the same on both sides.
         let pool = moto::create_pool_at(&moto.endpoint, &PoolSpec::default())
             .await
             .map_err(|e| anyhow::anyhow!("creating a moto pool: {e}"))?;
         let run = if via {
-            via_cognito_backend(args, &pool).await?
+            let server = start(args, authport_conformance::cognito_args(&pool, false)).await;
+            flows::through_authport(server.addr(), warm_up, args.flow_concurrency).await?;
+            flows::through_authport(server.addr(), args.flows, args.flow_concurrency).await?
         } else {
-            flows::straight_to_cognito(&cognito, &pool.pool_id, &pool.client_id, args.flows, args.flow_concurrency)
-                .await?
+            let direct = |flows| {
+                flows::straight_to_cognito(&cognito, &pool.pool_id, &pool.client_id, flows, args.flow_concurrency)
+            };
+            direct(warm_up).await?;
+            direct(args.flows).await?
         };
         println!("  {}: {:.1} flows/s", if via { "authport → moto" } else { "moto direct" }, run.per_second());
         if via { via_authport.push(run) } else { moto_direct.push(run) }
@@ -132,8 +164,8 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
 
     Ok(Figures {
         machine: machine(&binary(args)),
-        bound_runs: vec![bound_before, bound_between, bound_after],
-        saturation: vec![memory_saturation, postgres_saturation],
+        bound_runs,
+        saturation: phases.into(),
         healthz,
         me,
         offline,
@@ -144,10 +176,13 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
     })
 }
 
-fn measure_bound(args: &Args, cores: usize) -> anyhow::Result<Argon2Bound> {
-    step("argon2 bound: raw verifications on every core");
-    let bound = argon2_bound::measure(cores, Duration::from_secs(args.measure_secs.min(4)))?;
-    println!("  {:.1} verifications/s on {cores} threads ({:.2} ms each)", bound.per_second, bound.per_hash_ms());
+fn measure_bound(duration: Duration, cores: usize) -> anyhow::Result<Argon2Bound> {
+    let bound = argon2_bound::measure(cores, duration)?;
+    println!(
+        "  argon2 bound: {:.1} verifications/s on {cores} threads ({:.2} ms each)",
+        bound.per_second,
+        bound.per_hash_ms()
+    );
     Ok(bound)
 }
 
@@ -155,59 +190,91 @@ fn step(what: &str) {
     println!("== {what}");
 }
 
-/// Signs a user up, then runs the log-in load and, at the same time, one paced probe on
-/// /healthz and one on /v1/me. Returns the figures and an access token for later phases.
-async fn saturate(
-    args: &Args,
-    backend: &'static str,
-    server: &AuthportProcess,
-) -> anyhow::Result<(Saturation, String)> {
-    let addr = server.addr();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle_rss_kib = proc_status_kib(server.pid(), "VmRSS")?;
-    let credentials =
-        json!({ "email": format!("bench-{}@example.com", uuid::Uuid::new_v4().simple()), "password": PASSWORD });
-    let mut connection = Connection::open(addr).await?;
-    let (status, _) = connection.send(&Call::post_json("/v1/signup", &credentials)).await?;
-    anyhow::ensure!(status == StatusCode::CREATED, "sign-up answered {status}");
-    let (status, body) = connection.send(&Call::post_json("/v1/login", &credentials)).await?;
-    anyhow::ensure!(status == StatusCode::OK, "log-in answered {status}");
-    let token = serde_json::from_slice::<serde_json::Value>(&body)?["access_token"]
-        .as_str()
-        .context("access_token in the log-in answer")?
-        .to_owned();
+impl Saturation {
+    /// Signs a user up on a fresh server and logs in once (the access token is for the /v1/me
+    /// probe); notes the server's idle RSS first.
+    async fn prepare(backend: &'static str, server: &AuthportProcess) -> anyhow::Result<Self> {
+        let addr = server.addr();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let idle_rss_kib = proc_status_kib(server.pid(), "VmRSS")?;
+        let credentials =
+            json!({ "email": format!("bench-{}@example.com", uuid::Uuid::new_v4().simple()), "password": PASSWORD });
+        let mut connection = Connection::open(addr).await?;
+        let (status, _) = connection.send(&Call::post_json("/v1/signup", &credentials)).await?;
+        anyhow::ensure!(status == StatusCode::CREATED, "{backend}: sign-up answered {status}");
+        let (status, body) = connection.send(&Call::post_json("/v1/login", &credentials)).await?;
+        anyhow::ensure!(status == StatusCode::OK, "{backend}: log-in answered {status}");
+        let token = serde_json::from_slice::<serde_json::Value>(&body)?["access_token"]
+            .as_str()
+            .context("access_token in the log-in answer")?
+            .to_owned();
+        Ok(Self {
+            backend,
+            bound: 0.0,
+            bound_seconds: 0.0,
+            logins: LoadResult::empty(),
+            healthz: LoadResult::empty(),
+            me: LoadResult::empty(),
+            idle_rss_kib,
+            peak_rss_kib: 0,
+            credentials,
+            token,
+        })
+    }
 
-    let window = args.window();
-    let logins = load::closed_loop(
-        addr,
-        args.login_connections,
-        window,
-        Call::post_json("/v1/login", &credentials),
-        StatusCode::OK,
-    );
-    let healthz = load::paced_probe(addr, args.probe_rate, window, Call::get("/healthz"), StatusCode::OK);
-    let me = load::paced_probe(addr, args.probe_rate, window, Call::get_with_bearer("/v1/me", &token), StatusCode::OK);
-    let (logins, healthz, me) = tokio::try_join!(logins, healthz, me)?;
-    logins.ensure_clean("log-ins at saturation")?;
-    healthz.ensure_clean("/healthz probe")?;
-    me.ensure_clean("/v1/me probe")?;
-    let peak_rss_kib = proc_status_kib(server.pid(), "VmHWM")?;
-    println!(
-        "  {:.1} log-ins/s; /healthz p50 {:.2} ms p99 {:.2} ms; /v1/me p50 {:.2} ms p99 {:.2} ms; RSS idle {} KiB, peak {} KiB",
-        logins.per_second(),
-        healthz.quantile_ms(0.5),
-        healthz.quantile_ms(0.99),
-        me.quantile_ms(0.5),
-        me.quantile_ms(0.99),
-        idle_rss_kib,
-        peak_rss_kib
-    );
-    Ok((Saturation { backend, bound: 0.0, logins, healthz, me, idle_rss_kib, peak_rss_kib }, token))
-}
+    /// One slice: log-ins back to back on `--login-connections` connections and, at the same
+    /// time, one paced probe on /healthz and one on /v1/me.
+    async fn saturate(&mut self, args: &Args, server: &AuthportProcess, slice: load::Window) -> anyhow::Result<()> {
+        let addr = server.addr();
+        let logins = load::closed_loop(
+            addr,
+            args.login_connections,
+            slice,
+            Call::post_json("/v1/login", &self.credentials),
+            StatusCode::OK,
+        );
+        let healthz = load::paced_probe(addr, args.probe_rate, slice, Call::get("/healthz"), StatusCode::OK);
+        let me = load::paced_probe(
+            addr,
+            args.probe_rate,
+            slice,
+            Call::get_with_bearer("/v1/me", &self.token),
+            StatusCode::OK,
+        );
+        let (logins, healthz, me) = tokio::try_join!(logins, healthz, me)?;
+        logins.ensure_clean("log-ins at saturation")?;
+        healthz.ensure_clean("/healthz probe")?;
+        me.ensure_clean("/v1/me probe")?;
+        println!(
+            "  {:.1} log-ins/s; /healthz p99 {:.2} ms; /v1/me p99 {:.2} ms",
+            logins.per_second(),
+            healthz.quantile_ms(0.99),
+            me.quantile_ms(0.99),
+        );
+        self.logins.absorb(logins);
+        self.healthz.absorb(healthz);
+        self.me.absorb(me);
+        Ok(())
+    }
 
-async fn via_cognito_backend(args: &Args, pool: &MotoPool) -> anyhow::Result<FlowRun> {
-    let server = start(args, authport_conformance::cognito_args(pool, false)).await;
-    flows::through_authport(server.addr(), args.flows, args.flow_concurrency).await
+    /// After the last slice: the bound over all slices and the server's peak RSS.
+    fn finish(&mut self, server: &AuthportProcess) -> anyhow::Result<()> {
+        self.bound = self.bound_seconds / self.logins.measured.as_secs_f64();
+        self.peak_rss_kib = proc_status_kib(server.pid(), "VmHWM")?;
+        println!(
+            "  {}: {:.1} log-ins/s ÷ bound {:.1}/s; /healthz p50 {:.2} ms p99 {:.2} ms; /v1/me p50 {:.2} ms p99 {:.2} ms; RSS idle {} KiB, peak {} KiB",
+            self.backend,
+            self.logins.per_second(),
+            self.bound,
+            self.healthz.quantile_ms(0.5),
+            self.healthz.quantile_ms(0.99),
+            self.me.quantile_ms(0.5),
+            self.me.quantile_ms(0.99),
+            self.idle_rss_kib,
+            self.peak_rss_kib
+        );
+        Ok(())
+    }
 }
 
 /// A `Vm*` line of /proc/<pid>/status, in KiB.
