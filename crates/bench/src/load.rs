@@ -1,7 +1,8 @@
 //! The load generator: keep-alive HTTP/1.1 connections (hyper), a closed loop at a fixed
 //! number of connections, and a paced probe whose latencies are measured from the moment each
 //! request was *due* whenever a slow answer held it back (no coordinated omission: a stalled
-//! server cannot hide its stall by holding the probe back), else from when it was sent. Latencies go into HDR histograms (µs, 3 significant digits).
+//! server cannot hide its stall by holding the probe back), else from when it was sent.
+//! Latencies go into HDR histograms (µs, 3 significant digits).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -87,7 +87,7 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
 
     // The backends take turns, a slice each, with the argon2 bound measured before the first
     // slice and after every slice: each slice is divided by the mean of the two measurements
-    // around it, taken seconds apart (this machine's argon2 speed drifts by 10-20 % a minute).
+    // around it, taken seconds apart (this machine's argon2 speed drifts by 10-30 % within a minute).
     let slice = args.saturation_slice();
     argon2_bound::measure(cores, Duration::from_secs(1))?; // untimed: the servers' start-up settles
     let mut bound_runs = vec![measure_bound(slice.measure, cores)?];
