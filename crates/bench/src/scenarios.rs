@@ -39,10 +39,7 @@ pub struct Figures {
 #[derive(Debug)]
 pub struct Saturation {
     pub backend: &'static str,
-    /// The argon2 bound during this phase (verifications/s): for each slice the mean of the
-    /// measurements either side, weighted by the slice's measured time.
-    pub bound: f64,
-    /// Σ bound × measured seconds over the slices so far.
+    /// Σ over the slices of (mean of the bound measurements either side) × measured seconds.
     bound_seconds: f64,
     pub logins: LoadResult,
     pub healthz: LoadResult,
@@ -210,7 +207,6 @@ impl Saturation {
             .to_owned();
         Ok(Self {
             backend,
-            bound: 0.0,
             bound_seconds: 0.0,
             logins: LoadResult::empty(),
             healthz: LoadResult::empty(),
@@ -257,15 +253,20 @@ impl Saturation {
         Ok(())
     }
 
-    /// After the last slice: the bound over all slices and the server's peak RSS.
+    /// The argon2 bound during this phase (verifications/s): for each slice the mean of the
+    /// measurements either side, weighted by the slice's measured time.
+    pub fn bound(&self) -> f64 {
+        self.bound_seconds / self.logins.measured.as_secs_f64()
+    }
+
+    /// After the last slice: the server's peak RSS.
     fn finish(&mut self, server: &AuthportProcess) -> anyhow::Result<()> {
-        self.bound = self.bound_seconds / self.logins.measured.as_secs_f64();
         self.peak_rss_kib = proc_status_kib(server.pid(), "VmHWM")?;
         println!(
             "  {}: {:.1} log-ins/s ÷ bound {:.1}/s; /healthz p50 {:.2} ms p99 {:.2} ms; /v1/me p50 {:.2} ms p99 {:.2} ms; RSS idle {} KiB, peak {} KiB",
             self.backend,
             self.logins.per_second(),
-            self.bound,
+            self.bound(),
             self.healthz.quantile_ms(0.5),
             self.healthz.quantile_ms(0.99),
             self.me.quantile_ms(0.5),
