@@ -13,28 +13,39 @@ default:
 run *ARGS:
     cargo run --bin authport -- {{ARGS}}
 
-# The whole test suite: unit tests and the conformance suite against every backend available here.
+# The whole test suite: unit tests, the port's contract suite and the HTTP suites against every
+# backend available here.
+# The `authport` binary (which the multi-process tests run) is built in the same cargo call as
+# the tests: a call of its own would resolve other features and compile the stack twice.
+# (`just lint` compiles the benchmarks; `just bench` runs them.)
 test: test-tools-install
-    cargo build --bin authport
+    cargo build --workspace --tests --bin authport
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
-        cargo test --workspace --all-targets
+        cargo test --workspace
 
 # Benchmarks (release build, loopback only; needs PostgreSQL and moto): the criterion
-# micro-benchmarks, then the load bench (crates/server/benches/load.rs), which prints its table
-# and writes it into docs/benchmarks.md. moto installs while cargo builds; every cargo call
-# selects the same packages, so they share one release build.
+# micro-benchmarks, then `authport-bench` against the release `authport`, which prints its table
+# and writes it into docs/benchmarks.md. moto installs while cargo builds.
 bench:
     rm -rf target/criterion
     mkdir -p target
     scripts/install-moto.sh > target/moto-install.log 2>&1 & moto=$!; \
-        cargo bench {{bench_packages}} {{bench_targets}} --no-run; \
+        cargo build --release {{bench_packages}} --bins --benches; \
         wait $moto || { cat target/moto-install.log; exit 1; }
-    cargo bench {{bench_packages}} --bench validation --bench tokens --bench verify -- --warm-up-time 1 --measurement-time 3
+    cargo bench {{bench_packages}} --benches -- --warm-up-time 1 --measurement-time 3
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
-        cargo bench {{bench_packages}} --bench load -- --report docs/benchmarks.md
+        target/release/authport-bench --authport-bin target/release/authport --report docs/benchmarks.md
 
-bench_packages := "-p authport-domain -p authport-fake -p authport-server"
-bench_targets := "--bench validation --bench tokens --bench verify --bench load"
+# The binaries are built with the criterion benches, in one build: the benches' dev-dependencies
+# change the features of shared crates, so a build of the binaries alone would compile the
+# server stack a second time.
+bench_packages := "-p authport-domain -p authport-fake -p authport-server -p authport-bench"
+
+# The container tests (LocalStack Pro with LOCALSTACK_AUTH_TOKEN, else moto's image), ignored by
+# `just test`: they need a Docker engine, which the project's CI machines do not have.
+test-containers:
+    AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
+        cargo test -p authport-tests -- --ignored localstack
 
 # Formatting and lints, as CI checks them.
 lint:
@@ -57,7 +68,7 @@ cognito-pool ENDPOINT="":
 moto-start: moto-install
     scripts/start-moto.sh /tmp/authport-moto
 
-# Install headless Chromium + chromedriver for tests/tests/browser.rs (Debian, as root; idempotent).
+# Install headless Chromium + chromedriver for the browser test (Debian, as root; idempotent).
 browser-deps:
     @if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then echo "chromium and chromedriver are installed"; \
     else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; fi

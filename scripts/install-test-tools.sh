@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned test tools into the project virtualenv <repo>/.venv (which
 # scripts/install-moto.sh creates): schemathesis, the OpenAPI fuzzer that
-# tests/tests/schemathesis.rs runs against /openapi.json. Idempotent: returns in well under a
+# tests/tests/integration/schemathesis.rs runs against /openapi.json. Idempotent: returns in well under a
 # second when the pinned version is already installed.
 #
 # Usage: scripts/install-test-tools.sh            # install / verify (also installs moto)

@@ -2,8 +2,8 @@
 //!
 //! How fast authport does its job, as ratios taken in one run against the physical limit
 //! (argon2) and against the Cognito emulator (moto). Every server is the release `authport`
-//! binary as its own process on loopback, driven from the `load` bench of authport-server
-//! (`crates/server/benches/load.rs`). Targets live in the report (docs/benchmarks.md), never in tests.
+//! binary (`--authport-bin`) as its own process on loopback, driven by this crate's binary,
+//! `authport-bench`. Targets live in the report (docs/benchmarks.md), never in tests.
 
 pub mod argon2_bound;
 pub mod flows;
@@ -55,30 +55,21 @@ pub struct Args {
     #[arg(long, default_value = "target/criterion")]
     pub criterion_dir: PathBuf,
     /// Markdown file whose results section (between the bench markers) is replaced; a relative
-    /// path is taken from the repository root (`cargo bench` runs benches in the crate's folder).
+    /// path is taken from the repository root.
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// The `authport` binary to measure [default: the one cargo built for the load bench].
+    /// The `authport` binary to measure (a release build: `just bench` passes
+    /// `target/release/authport`); a relative path is taken from the repository root.
     #[arg(long)]
-    pub authport_bin: Option<PathBuf>,
-    /// Passed by `cargo bench` to every bench executable (`cargo test` runs it without).
-    #[arg(long = "bench", hide = true)]
-    pub cargo_bench: bool,
+    pub authport_bin: PathBuf,
 }
 
-/// The load bench's program (`crates/server/benches/load.rs` only names the binary to measure):
-/// parses the arguments, runs every scenario, prints the table and writes it into `--report`.
-/// Synchronous, with its own runtime, so that rustc compiles the scenarios once, in this
-/// library, rather than again in the bench executable.
-pub fn main(default_authport_bin: &std::path::Path) -> anyhow::Result<()> {
+/// The program of `authport-bench`: parses the arguments, runs every scenario, prints the table
+/// and writes it into `--report`.
+pub fn main() -> anyhow::Result<()> {
     let mut args = Args::parse();
-    if !args.cargo_bench {
-        // `cargo test --all-targets` runs bench executables without `--bench`: the build is
-        // what it checks here; measuring takes minutes and needs a release build.
-        println!("load bench: built; run it with `just bench` (cargo bench passes --bench)");
-        return Ok(());
-    }
-    args.authport_bin.get_or_insert_with(|| default_authport_bin.to_path_buf());
+    args.authport_bin = from_repo_root(&args.authport_bin);
+    anyhow::ensure!(args.authport_bin.is_file(), "no authport binary at {}", args.authport_bin.display());
     let figures =
         tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(scenarios::run_all(&args))?;
     let table = report::render(&args, &figures);
@@ -106,12 +97,7 @@ impl Args {
     }
 }
 
-/// The repository root (the workspace of this crate).
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// `path`, taken from the repository root when relative.
 pub fn from_repo_root(path: &std::path::Path) -> PathBuf {
-    if path.is_absolute() { path.to_path_buf() } else { repo_root().join(path) }
+    if path.is_absolute() { path.to_path_buf() } else { authport_testkit::repo_root().join(path) }
 }

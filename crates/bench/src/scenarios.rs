@@ -5,9 +5,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use authport_conformance::moto::{self, PoolSpec};
-use authport_conformance::postgres::TestDatabase;
-use authport_conformance::process::AuthportProcess;
+use authport_testkit::moto::{self, PoolSpec};
+use authport_testkit::postgres::TestDatabase;
+use authport_testkit::process::AuthportProcess;
 use hyper::StatusCode;
 use serde_json::json;
 
@@ -60,11 +60,7 @@ pub const EMULATOR_RUNS: [bool; 8] = [false, true, true, false, false, true, tru
 
 async fn start(bench: &Args, mut args: Vec<String>) -> AuthportProcess {
     args.extend(NO_LIMITS.map(String::from));
-    AuthportProcess::start_binary(&binary(bench), &args, LOG_FILTER).await
-}
-
-fn binary(bench: &Args) -> std::path::PathBuf {
-    bench.authport_bin.clone().unwrap_or_else(authport_conformance::process::authport_binary)
+    AuthportProcess::start_binary(&bench.authport_bin, &args, LOG_FILTER).await
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -145,7 +141,7 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
             .await
             .map_err(|e| anyhow::anyhow!("creating a moto pool: {e}"))?;
         let run = if via {
-            let server = start(args, authport_conformance::cognito_args(&pool, false)).await;
+            let server = start(args, pool.authport_args(&pool.endpoint, false)).await;
             flows::through_authport(server.addr(), warm_up, args.flow_concurrency).await?;
             flows::through_authport(server.addr(), args.flows, args.flow_concurrency).await?
         } else {
@@ -160,7 +156,7 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
     }
 
     Ok(Figures {
-        machine: machine(&binary(args)),
+        machine: machine(&args.authport_bin),
         bound_runs,
         saturation: phases.into(),
         healthz,
@@ -313,7 +309,7 @@ fn machine(binary: &Path) -> Vec<(&'static str, String)> {
         ("authport", command("git", &["describe", "--always", "--dirty"])),
         ("Run at", command("date", &["-u", "+%Y-%m-%d %H:%M UTC"])),
         ("Binary", binary.display().to_string()),
-        ("moto", moto_version(&crate::repo_root().join(".venv/bin/python"))),
+        ("moto", moto_version(&authport_testkit::repo_root().join(".venv/bin/python"))),
     ]
 }
 

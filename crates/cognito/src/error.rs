@@ -216,7 +216,7 @@ pub(crate) fn new_password_error(err: AwsError, weak: impl FnOnce() -> WeakPassw
         // ResourceNotFoundException (MOTO_NOTES.md e). Both are InvalidSession, so authport
         // answers 401 invalid_session to either (unit test `new_password_session_errors_are_invalid_session`;
         // against moto, `a_temporary_password_must_be_replaced_with_the_users_own_session` in
-        // tests/tests/cognito.rs).
+        // tests/tests/integration/cognito.rs).
         Some(NOT_AUTHORIZED | CODE_MISMATCH | EXPIRED_CODE | USER_NOT_FOUND | RESOURCE_NOT_FOUND) => {
             err.expected("invalid session");
             NewPasswordError::InvalidSession

@@ -1,12 +1,10 @@
-//! The pool's signing keys: fetched over HTTPS from its JWKS URL and cached.
-
-use std::time::{Duration, Instant};
+//! The pool's signing keys, fetched over HTTPS from its JWKS URL on every call: the one cache
+//! of keys is the caller's (authport's token verifier), as the port asks.
 
 use authport_domain::{BackendError, BoxError, RsaPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
-use tokio::sync::Mutex;
 
 /// Where a pool's JWKS is published: `<base>/<pool id>/.well-known/jwks.json`, the base being
 /// the custom endpoint when there is one (moto serves the JWKS there, MOTO_NOTES.md g) and
@@ -19,19 +17,11 @@ pub(crate) fn default_url(endpoint_url: Option<&str>, region: &str, user_pool_id
     format!("{base}/{user_pool_id}/.well-known/jwks.json")
 }
 
-/// Fetches the JWKS at most once per `ttl`; one fetch at a time.
+/// Where the keys are, and the client that fetches them.
 #[derive(Debug)]
 pub(crate) struct JwksSource {
     http: reqwest::Client,
     url: String,
-    ttl: Duration,
-    cache: Mutex<Option<Cached>>,
-}
-
-#[derive(Debug)]
-struct Cached {
-    keys: Vec<RsaPublicKey>,
-    fetched_at: Instant,
 }
 
 /// Why a fetch failed: the caller decides between "unavailable" and "unexpected".
@@ -59,36 +49,19 @@ impl FetchError {
 }
 
 impl JwksSource {
-    pub(crate) fn new(http: reqwest::Client, url: String, ttl: Duration) -> Self {
-        Self { http, url, ttl, cache: Mutex::new(None) }
+    pub(crate) fn new(http: reqwest::Client, url: String) -> Self {
+        Self { http, url }
     }
 
     pub(crate) fn url(&self) -> &str {
         &self.url
     }
 
-    /// The cached keys while fresh; otherwise fetched anew. When a refresh fails, keys fetched
-    /// earlier are served (signing keys rotate rarely; an outage of the JWKS endpoint should not
-    /// stop token verification); with nothing cached the failure is returned.
+    /// The pool's RSA signing keys, fetched now.
     pub(crate) async fn keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
-        let mut cache = self.cache.lock().await;
-        if let Some(cached) = cache.as_ref().filter(|c| c.fetched_at.elapsed() < self.ttl) {
-            return Ok(cached.keys.clone());
-        }
-        match self.fetch().await {
-            Ok(keys) => {
-                tracing::debug!(url = %self.url, keys = keys.len(), "JWKS fetched");
-                *cache = Some(Cached { keys: keys.clone(), fetched_at: Instant::now() });
-                Ok(keys)
-            }
-            Err(err) => match cache.as_ref() {
-                Some(stale) => {
-                    tracing::warn!(error = %err, "JWKS refresh failed; serving the keys fetched earlier");
-                    Ok(stale.keys.clone())
-                }
-                None => Err(err.into_domain()),
-            },
-        }
+        let keys = self.fetch().await.map_err(FetchError::into_domain)?;
+        tracing::debug!(url = %self.url, keys = keys.len(), "JWKS fetched");
+        Ok(keys)
     }
 
     async fn fetch(&self) -> Result<Vec<RsaPublicKey>, FetchError> {
@@ -151,6 +124,8 @@ fn rsa_signing_key(jwk: Jwk) -> Option<RsaPublicKey> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use tokio::net::TcpListener;
 
@@ -203,42 +178,36 @@ mod tests {
         format!("http://{addr}/pool/.well-known/jwks.json")
     }
 
-    fn source(url: String, ttl: Duration) -> JwksSource {
+    fn source(url: String) -> JwksSource {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("client");
-        JwksSource::new(http, url, ttl)
+        JwksSource::new(http, url)
+    }
+
+    /// No cache here: a failure after a success is the failure (the verifier keeps serving the
+    /// keys it has).
+    #[tokio::test]
+    async fn fetches_on_every_call() {
+        let jwks = source(serve(vec![(200, MOTO_LIKE), (503, "{}")]).await);
+        assert_eq!(jwks.keys().await.expect("fetched").len(), 1);
+        assert!(matches!(jwks.keys().await, Err(BackendError::Unavailable(_))));
     }
 
     #[tokio::test]
-    async fn caches_within_the_ttl() {
-        let jwks = source(serve(vec![(200, MOTO_LIKE)]).await, Duration::from_secs(600));
-        let first = jwks.keys().await.expect("fetched");
-        // The server answers only once: a second fetch would fail.
-        assert_eq!(jwks.keys().await.expect("cached"), first);
-    }
-
-    #[tokio::test]
-    async fn serves_stale_keys_when_a_refresh_fails() {
-        let jwks = source(serve(vec![(200, MOTO_LIKE), (503, "{}")]).await, Duration::ZERO);
-        let first = jwks.keys().await.expect("fetched");
-        assert_eq!(jwks.keys().await.expect("stale"), first);
-    }
-
-    #[tokio::test]
-    async fn failures_without_a_cache_are_mapped() {
+    async fn failures_are_mapped() {
         let unreachable = {
             let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
             let addr = listener.local_addr().expect("addr");
             drop(listener);
             format!("http://{addr}/jwks.json")
         };
-        let err = source(unreachable, Duration::ZERO).keys().await.expect_err("closed port");
+        let err = source(unreachable).keys().await.expect_err("closed port");
         assert!(matches!(err, BackendError::Unavailable(_)), "{err:?}");
 
-        let err = source(serve(vec![(502, "{}")]).await, Duration::ZERO).keys().await.expect_err("502");
+        let err = source(serve(vec![(502, "{}")]).await).keys().await.expect_err("502");
         assert!(matches!(err, BackendError::Unavailable(_)), "{err:?}");
 
         for (status, body) in [(404, "{}"), (200, "not json"), (200, r#"{"keys":[]}"#)] {
-            let err = source(serve(vec![(status, body)]).await, Duration::ZERO).keys().await.expect_err(body);
+            let err = source(serve(vec![(status, body)]).await).keys().await.expect_err(body);
             assert!(matches!(err, BackendError::Unexpected(_)), "{status} {body}: {err:?}");
         }
     }

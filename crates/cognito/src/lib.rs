@@ -9,10 +9,10 @@
 //!   password gets a `NEW_PASSWORD_REQUIRED` challenge, answered with
 //!   `AdminRespondToAuthChallenge`;
 //! - `SECRET_HASH` on every call that takes one when the app client has a secret;
-//! - signing keys: the pool's JWKS, cached;
+//! - signing keys: the pool's JWKS, fetched on every call (the caller caches);
 //! - at start-up, `DescribeUserPool`: the pool's password policy becomes the domain policy
-//!   ([`CognitoIdentityProvider::password_policy`]), so every password is checked before
-//!   Cognito sees it and all backends answer alike.
+//!   (`IdentityProvider::password_policy`), so every password is checked before Cognito sees
+//!   it and all backends answer alike.
 //!
 //! The error mapping is documented (and tested) in `error.rs`. Where the moto emulator behaves
 //! differently from Cognito and the adapter compensates, a comment names the difference and the
@@ -22,16 +22,24 @@
 //! `cognito-idp:DescribeUserPool`, `AdminCreateUser`, `AdminSetUserPassword`,
 //! `AdminDeleteUser`, `AdminInitiateAuth` and `AdminRespondToAuthChallenge` on the pool.
 
+mod challenge_owners;
+mod connect;
 mod error;
 mod jwks;
+mod log_in;
 mod policy;
 mod provider;
+mod readiness;
 mod refresh_token;
 #[cfg(test)]
 mod scripted;
 mod secret_hash;
-mod sessions;
+mod session;
 mod settings;
+mod sign_up;
+#[cfg(test)]
+mod tests;
+mod tokens;
 
 pub use provider::CognitoIdentityProvider;
 pub use settings::{CognitoSettings, CognitoSetupError};

@@ -39,7 +39,7 @@ pub(crate) fn from_pool(policy: Option<&PasswordPolicyType>) -> PasswordPolicy {
 /// stable interface, so the answer lists the policy's requirements: the client can show them,
 /// and a `WeakPassword` is never empty (test `a_rejection_nothing_explains_lists_the_requirements`;
 /// against moto, `a_password_the_pool_refuses_after_creating_the_user_leaves_no_user_behind` in
-/// `tests/tests/cognito.rs`).
+/// `tests/tests/integration/cognito.rs`).
 pub(crate) fn explain_rejection(policy: &PasswordPolicy, password: &str) -> WeakPassword {
     let violations = policy.violations(password);
     if !violations.is_empty() {

@@ -7,6 +7,9 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 /// Settings of [`crate::CognitoIdentityProvider::connect`]. Credentials are not here: they
 /// come from the standard AWS chain (environment, profile, web identity, ECS, IMDS).
+///
+/// The default has no pool and no app client (which [`CognitoSettings::new`] names): it does not
+/// validate until both are set.
 #[derive(Debug, Clone)]
 pub struct CognitoSettings {
     /// The user pool, e.g. `eu-west-1_AbCdEf123`.
@@ -34,25 +37,16 @@ pub struct CognitoSettings {
     pub connect_timeout: Duration,
     /// Attempts per operation in the standard retry mode (1 = no retries).
     pub max_attempts: u32,
-    /// How long a fetched JWKS is served before it is fetched again. Default 0: the caller
-    /// (authport's token verifier) caches and asks again only for an unknown `kid`; keys fetched
-    /// earlier are still served when a fetch fails.
-    pub jwks_cache_ttl: Duration,
+    /// How long a successful readiness check (`DescribeUserPool`) is reused, so that a storm of
+    /// probes is not a storm of Cognito calls.
+    pub readiness_reuse: Duration,
 }
 
-impl CognitoSettings {
-    pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
-    pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
-    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-    pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
-    pub const MAX_ATTEMPTS_LIMIT: u32 = 10;
-    pub const DEFAULT_JWKS_CACHE_TTL: Duration = Duration::ZERO;
-
-    /// Settings for a pool and app client, everything else at its default.
-    pub fn new(user_pool_id: impl Into<String>, client_id: impl Into<String>) -> Self {
+impl Default for CognitoSettings {
+    fn default() -> Self {
         Self {
-            user_pool_id: user_pool_id.into(),
-            client_id: client_id.into(),
+            user_pool_id: String::new(),
+            client_id: String::new(),
             client_secret: None,
             region: None,
             endpoint_url: None,
@@ -62,8 +56,22 @@ impl CognitoSettings {
             attempt_timeout: Self::DEFAULT_ATTEMPT_TIMEOUT,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
-            jwks_cache_ttl: Self::DEFAULT_JWKS_CACHE_TTL,
+            readiness_reuse: Self::DEFAULT_READINESS_REUSE,
         }
+    }
+}
+
+impl CognitoSettings {
+    pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+    pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+    pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+    pub const MAX_ATTEMPTS_LIMIT: u32 = 10;
+    pub const DEFAULT_READINESS_REUSE: Duration = Duration::from_secs(5);
+
+    /// Settings for a pool and app client, everything else at its default.
+    pub fn new(user_pool_id: impl Into<String>, client_id: impl Into<String>) -> Self {
+        Self { user_pool_id: user_pool_id.into(), client_id: client_id.into(), ..Self::default() }
     }
 
     /// Checks what can be checked without AWS.

@@ -1,15 +1,16 @@
 //! The **port**: what authport needs from an identity backend.
 //!
 //! Adapters live in other crates (`authport-fake`: memory / PostgreSQL, `authport-cognito`:
-//! AWS Cognito). The conformance suite in `tests/` is the executable specification of this
-//! trait: every adapter must pass it unchanged.
+//! AWS Cognito). The executable specification of this trait is the contract suite,
+//! `authport_testkit::contract::clauses`: every MUST clause below names the test that checks
+//! it (as `contract: <name>`), and every adapter runs them all (`tests/tests/integration/contract.rs`).
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::model::email::{Email, EmailError};
-use crate::model::password::{NewPassword, Password, WeakPassword};
+use crate::model::password::{NewPassword, Password, PasswordPolicy, WeakPassword};
 use crate::model::token::{AuthenticatedUser, ChallengeSession, RefreshToken, RefreshedTokens, TokenSet};
 use crate::model::user::User;
 
@@ -22,39 +23,53 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// A short name for logs and metrics: `memory`, `postgres`, `cognito`.
     fn name(&self) -> &'static str;
 
-    /// Creates a confirmed user who can log in at once with `password`.
+    /// The password policy this backend enforces (its configured one, or a Cognito pool's own).
+    /// The use cases check every new password against it before the backend sees it, so a weak
+    /// password gets the same answer from every backend.
+    fn password_policy(&self) -> PasswordPolicy;
+
+    /// Creates a confirmed user who can log in at once with `password`
+    /// (contract: `a_new_user_can_log_in_at_once`).
     ///
     /// Adapters MUST return:
     /// - [`SignUpError::UserExists`] when a user with this (normalised, so case-insensitive)
-    ///   e-mail already exists — decided atomically by the backend (unique constraint, map
-    ///   entry, Cognito's own check), never by a separate look-up first, so that of N
-    ///   concurrent calls for one address exactly one succeeds;
+    ///   e-mail already exists (contract: `a_duplicate_is_user_exists`) — decided atomically by
+    ///   the backend (unique constraint, map entry, Cognito's own check), never by a separate
+    ///   look-up first, so that of N concurrent calls for one address exactly one succeeds
+    ///   (contract: `of_concurrent_duplicates_exactly_one_is_created`);
     /// - [`SignUpError::WeakPassword`] only when the backend's *own* policy rejects a password
-    ///   the domain policy accepted (Cognito's `InvalidPasswordException`);
+    ///   the domain policy accepted (Cognito's `InvalidPasswordException`), and never
+    ///   [`SignUpError::InvalidEmail`]: the e-mail is already parsed
+    ///   (contract: `a_password_meeting_the_policy_is_created_or_refused_as_weak`);
     /// - [`SignUpError::Backend`] with [`BackendError::RateLimited`] when the backend throttles,
     ///   [`BackendError::Unavailable`] when it cannot be reached or times out,
-    ///   [`BackendError::Unexpected`] for anything else.
+    ///   [`BackendError::Unexpected`] for anything else (contract:
+    ///   `backend_failures_are_classified`, `an_unreachable_backend_is_unavailable`).
     ///
-    /// Adapters never return [`SignUpError::InvalidEmail`]: the e-mail is already parsed.
-    /// On any error no user may be left behind (a retry must be able to succeed).
+    /// On any error no user may be left behind: a retry must be able to succeed
+    /// (contract: `a_failed_sign_up_leaves_no_user_behind`).
     async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError>;
 
     /// Checks the credentials and issues tokens.
     ///
     /// Adapters MUST return [`LogInError::InvalidCredentials`] both for an unknown e-mail
-    /// and for a wrong password, and MUST make the two cases indistinguishable in timing
-    /// (e.g. verify a dummy hash for unknown users); [`LogInError::PasswordChangeRequired`]
-    /// when the user must replace a temporary password; [`LogInError::Backend`] as for
-    /// [`IdentityProvider::create_user`].
+    /// and for a wrong password (contract: `unknown_user_and_wrong_password_are_invalid_credentials`),
+    /// and MUST make the two cases indistinguishable in timing, e.g. by verifying a dummy hash
+    /// for unknown users (contract: `unknown_user_and_wrong_password_cost_the_same`);
+    /// [`LogInError::PasswordChangeRequired`] when the user must replace a temporary password
+    /// (contract: `a_temporary_password_is_replaced_through_its_challenge`);
+    /// [`LogInError::Backend`] as for [`IdentityProvider::create_user`].
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<TokenSet, LogInError>;
 
     /// Answers a `NEW_PASSWORD_REQUIRED` challenge from [`IdentityProvider::authenticate`]:
     /// sets `new_password` as the user's permanent password and issues tokens.
     ///
     /// Adapters MUST return [`NewPasswordError::InvalidSession`] when `session` is unknown,
-    /// expired or belongs to another user (backends that never issue challenges — the fake
-    /// ones — always do); [`NewPasswordError::WeakPassword`] when the backend's own policy
-    /// rejects the password; the rest as for [`IdentityProvider::create_user`].
+    /// expired, spent or belongs to another user — backends that never issue challenges (the
+    /// fake ones) always do (contract: `an_unknown_or_foreign_session_is_invalid`);
+    /// [`NewPasswordError::WeakPassword`] when the backend's own policy rejects the password
+    /// (contract: `a_temporary_password_is_replaced_through_its_challenge`); the rest as for
+    /// [`IdentityProvider::create_user`].
     async fn complete_new_password(
         &self,
         email: &Email,
@@ -65,28 +80,35 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// Exchanges a refresh token for new access and id tokens.
     ///
     /// Adapters MUST return [`RefreshError::InvalidToken`] for a token they did not issue, or
-    /// that expired, was revoked by [`IdentityProvider::log_out`], or whose user is gone.
+    /// that expired, was revoked by [`IdentityProvider::log_out`], or whose user is gone
+    /// (contract: `refresh_refuses_tokens_not_issued_expired_revoked_or_orphaned`).
     async fn refresh(&self, refresh_token: &RefreshToken) -> Result<RefreshedTokens, RefreshError>;
 
-    /// Revokes every refresh token of `user` (a global sign-out). Idempotent.
+    /// Revokes every refresh token of `user` (a global sign-out), and no one else's
+    /// (contract: `log_out_revokes_every_refresh_token_of_the_user`). MUST be idempotent
+    /// (contract: `log_out_is_idempotent`).
     async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError>;
 
-    /// The public keys that verify the tokens this backend issues (published as a JWKS).
-    /// Adapters fetch them on every call; callers cache.
+    /// The public keys that verify the tokens this backend issues (published as a JWKS;
+    /// contract: `the_signing_keys_verify_the_tokens`). Adapters whose keys are the backend's
+    /// MUST fetch them on every call, with no stale answer when that fails (contract:
+    /// `an_unreachable_backend_is_unavailable`): callers cache.
     async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError>;
 
-    /// The `iss` and `client_id` this backend's access tokens carry.
+    /// The `iss` and `client_id` this backend's access tokens carry
+    /// (contract: `tokens_carry_the_token_audience`).
     fn token_audience(&self) -> TokenAudience;
 
     /// Whether the backend can serve requests now (the readiness probe, `GET /readyz`).
     ///
     /// Adapters MUST answer from a real round trip to their backend (or a recent one: a cached
     /// success of at most a few seconds is fine, so a probe storm does not become a backend
-    /// load), bounded by the same timeouts as every other call, and MUST NOT change any data.
-    /// `Ok(())` when the backend answered; [`BackendError::Unavailable`] when it cannot be
-    /// reached or timed out; [`BackendError::RateLimited`] / [`BackendError::Unexpected`] as
-    /// for [`IdentityProvider::create_user`]. Backends without a remote part (memory) are
-    /// always ready.
+    /// load), bounded by the same timeouts as every other call, and MUST NOT change any data
+    /// (contract: `ready_answers_and_changes_no_data`). `Ok(())` when the backend answered;
+    /// [`BackendError::Unavailable`] when it cannot be reached or timed out;
+    /// [`BackendError::RateLimited`] / [`BackendError::Unexpected`] as for
+    /// [`IdentityProvider::create_user`]. Backends without a remote part (memory) are always
+    /// ready.
     async fn ready(&self) -> Result<(), BackendError>;
 }
 

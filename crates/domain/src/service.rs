@@ -18,31 +18,31 @@ const MAX_REFRESH_TOKEN_LEN: usize = 8 * 1024;
 
 /// The application service the inbound (HTTP) edge calls.
 ///
-/// Holds the active password policy so that every backend validates identically *before*
-/// any backend is called.
+/// Checks every new password against the backend's policy *before* the backend is called, so
+/// that every backend validates identically.
 #[derive(Clone)]
 pub struct AuthService {
     provider: Arc<dyn IdentityProvider>,
-    policy: PasswordPolicy,
 }
 
 impl std::fmt::Debug for AuthService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthService").field("backend", &self.provider.name()).field("policy", &self.policy).finish()
+        f.debug_struct("AuthService").field("backend", &self.provider.name()).finish_non_exhaustive()
     }
 }
 
 impl AuthService {
-    pub fn new(provider: Arc<dyn IdentityProvider>, policy: PasswordPolicy) -> Self {
-        Self { provider, policy }
+    pub fn new(provider: Arc<dyn IdentityProvider>) -> Self {
+        Self { provider }
     }
 
     pub fn backend_name(&self) -> &'static str {
         self.provider.name()
     }
 
-    pub fn password_policy(&self) -> &PasswordPolicy {
-        &self.policy
+    /// The backend's password policy.
+    pub fn password_policy(&self) -> PasswordPolicy {
+        self.provider.password_policy()
     }
 
     /// The issuer and client that access tokens of the active backend carry.
@@ -57,7 +57,7 @@ impl AuthService {
     #[tracing::instrument(name = "sign_up", skip_all, fields(backend = self.provider.name()))]
     pub async fn sign_up(&self, raw_email: &str, raw_password: SecretString) -> Result<User, SignUpError> {
         let email = Email::parse(raw_email)?;
-        let password = self.policy.check(raw_password)?;
+        let password = self.password_policy().check(raw_password)?;
         let result = self.provider.create_user(&email, &password).await;
         match &result {
             Ok(user) => tracing::info!(target: "audit", user_id = %user.id, email = %email.masked(), "user signed up"),
@@ -107,7 +107,7 @@ impl AuthService {
         raw_new_password: SecretString,
     ) -> Result<TokenSet, NewPasswordError> {
         let email = Email::parse(raw_email)?;
-        let password = self.policy.check(raw_new_password)?;
+        let password = self.password_policy().check(raw_new_password)?;
         let result = self.provider.complete_new_password(&email, &session, &password).await;
         match &result {
             Ok(_) => tracing::info!(target: "audit", email = %email.masked(), "new password set, user logged in"),
@@ -175,25 +175,13 @@ fn count_backend_error(backend: &'static str, err: &BackendError) {
 }
 
 impl AuthService {
-    /// Logs and counts a backend failure.
+    /// Counts a backend failure; throttling is also logged, as the backend's own signal to an
+    /// operator. The other failures become 5xx answers, which the HTTP edge logs with the cause.
     fn backend_failed(&self, err: &BackendError) {
         count_backend_error(self.provider.name(), err);
-        log_backend_error(err);
-    }
-}
-
-/// Logs a backend failure with its whole source chain (the chain is never sent to clients).
-fn log_backend_error(err: &BackendError) {
-    let mut chain = String::new();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    match err {
-        BackendError::RateLimited { .. } => tracing::warn!(error = %err, "identity backend throttled the request"),
-        _ => tracing::error!(error = %err, cause = %chain, "identity backend failure"),
+        if let BackendError::RateLimited { .. } = err {
+            tracing::warn!(error = %err, "identity backend throttled the request");
+        }
     }
 }
 
@@ -221,6 +209,10 @@ mod tests {
     impl IdentityProvider for RecordingProvider {
         fn name(&self) -> &'static str {
             "recording"
+        }
+
+        fn password_policy(&self) -> PasswordPolicy {
+            PasswordPolicy::default()
         }
 
         async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError> {
@@ -287,7 +279,7 @@ mod tests {
 
     fn service() -> (AuthService, Arc<RecordingProvider>) {
         let provider = Arc::new(RecordingProvider::default());
-        (AuthService::new(provider.clone(), PasswordPolicy::default()), provider)
+        (AuthService::new(provider.clone()), provider)
     }
 
     fn secret(s: &str) -> SecretString {

@@ -4,8 +4,8 @@
 //! [`HashError::Overloaded`] instead of queueing without bound.
 //!
 //! Why not `spawn_blocking`: every blocking-pool thread that ever ran argon2 kept its 19 MiB
-//! block in its own malloc arena, so a saturated server grew to ~400 MiB RSS (measured by
-//! `just bench`); with `concurrency` fixed threads the blocks in memory are bounded by it.
+//! block in its own malloc arena, so a saturated server's RSS grew without bound (figure 6 of
+//! docs/benchmarks.md); with `concurrency` fixed threads the blocks in memory are bounded by it.
 
 use argon2::password_hash::{Output, PasswordHash, Salt, SaltString};
 use std::cell::RefCell;
@@ -22,7 +22,8 @@ use secrecy::{ExposeSecret, SecretString};
 /// How expensive password hashes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HashCost {
-    /// OWASP's argon2id recommendation: m = 19456 KiB, t = 2, p = 1 (~14 ms per hash here).
+    /// OWASP's argon2id recommendation: m = 19456 KiB, t = 2, p = 1 (tens of milliseconds per
+    /// hash: the argon2 bound of docs/benchmarks.md).
     Owasp,
     /// m = 8 KiB, t = 1, p = 1: **insecure**, for tests only; logged loudly at start-up.
     InsecureFastForTests,

@@ -4,8 +4,10 @@
 //! token shapes (RS256 JWTs with Cognito-style claims, a JWKS) — without AWS. Users live in a
 //! [`UserStore`]: [`MemoryStore`] for `cargo run` and fast tests, [`PostgresStore`] for durable
 //! local development and several processes sharing one database. Passwords are argon2id PHC
-//! hashes computed off the async reactor.
+//! hashes computed off the async reactor. [`claims`] is the shape of the tokens, for minting
+//! and for whoever verifies them.
 
+pub mod claims;
 mod hashing;
 mod provider;
 pub mod store;

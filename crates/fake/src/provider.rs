@@ -4,8 +4,8 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use authport_domain::{
     AccessToken, AuthenticatedUser, BackendError, BoxError, ChallengeSession, Email, IdToken, IdentityProvider,
-    LogInError, NewPassword, NewPasswordError, Password, RefreshError, RefreshToken, RefreshedTokens, RsaPublicKey,
-    SignUpError, TokenAudience, TokenSet, User, UserId,
+    LogInError, NewPassword, NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken, RefreshedTokens,
+    RsaPublicKey, SignUpError, TokenAudience, TokenSet, User, UserId,
 };
 
 use crate::hashing::{HashCost, HashLimits, PasswordHasher};
@@ -21,6 +21,8 @@ pub struct FakeConfig {
     pub client_id: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// The policy every new password must meet.
+    pub policy: PasswordPolicy,
     pub hash_cost: HashCost,
     /// Bounds of the argon2 pool (running and waiting computations).
     pub hash_limits: HashLimits,
@@ -28,10 +30,35 @@ pub struct FakeConfig {
     pub signing_key_pem: Option<String>,
 }
 
+impl FakeConfig {
+    pub const DEFAULT_ISSUER: &str = "http://127.0.0.1:3000";
+    pub const DEFAULT_CLIENT_ID: &str = "authport-local";
+    pub const DEFAULT_ACCESS_TOKEN_TTL: Duration = Duration::from_secs(3600);
+    pub const DEFAULT_REFRESH_TOKEN_TTL: Duration = Duration::from_secs(30 * 86_400);
+}
+
+impl Default for FakeConfig {
+    /// Cognito's defaults (one-hour access tokens, 30-day refresh tokens, its password policy),
+    /// OWASP's argon2id cost, a hashing slot per core, a signing key from the store.
+    fn default() -> Self {
+        Self {
+            issuer: Self::DEFAULT_ISSUER.to_owned(),
+            client_id: Self::DEFAULT_CLIENT_ID.to_owned(),
+            access_token_ttl: Self::DEFAULT_ACCESS_TOKEN_TTL,
+            refresh_token_ttl: Self::DEFAULT_REFRESH_TOKEN_TTL,
+            policy: PasswordPolicy::default(),
+            hash_cost: HashCost::Owasp,
+            hash_limits: HashLimits::for_this_machine(),
+            signing_key_pem: None,
+        }
+    }
+}
+
 /// The fake identity provider over a [`UserStore`].
 #[derive(Debug)]
 pub struct FakeIdentityProvider<S> {
     store: Arc<S>,
+    policy: PasswordPolicy,
     hasher: PasswordHasher,
     tokens: Arc<TokenIssuer>,
     refresh_ttl: Duration,
@@ -70,7 +97,7 @@ impl<S: UserStore> FakeIdentityProvider<S> {
         };
         tracing::info!(kid = %key.public_key().kid, "token signing key ready");
         let tokens = Arc::new(TokenIssuer::new(key, config.issuer, config.client_id, config.access_token_ttl));
-        Ok(Self { store, hasher, tokens, refresh_ttl: config.refresh_token_ttl })
+        Ok(Self { store, policy: config.policy, hasher, tokens, refresh_ttl: config.refresh_token_ttl })
     }
 }
 
@@ -106,8 +133,8 @@ fn unexpected(err: impl Into<BoxError>) -> BackendError {
 
 impl<S> FakeIdentityProvider<S> {
     /// Access and id token for `user`, minted on the (lower-priority) hashing threads: two RSA
-    /// signatures (~1.5 ms) would otherwise hold a reactor thread, delaying every request
-    /// queued behind them.
+    /// signatures would otherwise hold a reactor thread for a millisecond or more, delaying
+    /// every request queued behind them.
     async fn mint(&self, user: &User) -> Result<(AccessToken, IdToken), BackendError> {
         let (tokens, user) = (Arc::clone(&self.tokens), user.clone());
         self.hasher.run_cpu_bound(move || tokens.mint(&user)).await?.map_err(unexpected)
@@ -118,6 +145,10 @@ impl<S> FakeIdentityProvider<S> {
 impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
     fn name(&self) -> &'static str {
         self.store.name()
+    }
+
+    fn password_policy(&self) -> PasswordPolicy {
+        self.policy
     }
 
     async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError> {
@@ -193,7 +224,7 @@ impl<S: UserStore> IdentityProvider for FakeIdentityProvider<S> {
 
 #[cfg(test)]
 mod tests {
-    use authport_domain::{AuthService, LogInError, PasswordPolicy};
+    use authport_domain::{AuthService, LogInError};
     use secrecy::SecretString;
 
     use super::*;
@@ -201,13 +232,9 @@ mod tests {
 
     fn test_config() -> FakeConfig {
         FakeConfig {
-            issuer: "http://issuer.test".into(),
-            client_id: "client".into(),
-            access_token_ttl: Duration::from_secs(3600),
-            refresh_token_ttl: Duration::from_secs(86_400),
             hash_cost: HashCost::InsecureFastForTests,
             hash_limits: HashLimits { concurrency: 2, queue: 16 },
-            signing_key_pem: None,
+            ..FakeConfig::default()
         }
     }
 
@@ -224,7 +251,7 @@ mod tests {
     #[tokio::test]
     async fn unknown_user_and_wrong_password_cost_one_verification_each() {
         let provider = provider().await;
-        let service = AuthService::new(provider.clone(), PasswordPolicy::default());
+        let service = AuthService::new(provider.clone());
         service.sign_up("ann@example.com", secret("Str0ng-pass")).await.expect("signed up");
 
         let before = provider.password_verifications();
@@ -241,7 +268,7 @@ mod tests {
     async fn refresh_tokens_are_stored_only_as_hashes() {
         let store = Arc::new(MemoryStore::new());
         let provider = Arc::new(FakeIdentityProvider::new(store.clone(), test_config()).await.expect("provider"));
-        let service = AuthService::new(provider, PasswordPolicy::default());
+        let service = AuthService::new(provider);
         service.sign_up("ann@example.com", secret("Str0ng-pass")).await.expect("signed up");
         let tokens = service.log_in("ann@example.com", secret("Str0ng-pass")).await.expect("tokens");
         let stored = store.refresh_token_hashes();

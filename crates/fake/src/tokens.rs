@@ -13,10 +13,9 @@ use rsa::pkcs1::DecodeRsaPrivateKey as _;
 use rsa::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, LineEnding};
 use rsa::traits::PublicKeyParts as _;
 use serde::Serialize;
-use sha2::{Digest as _, Sha256};
 
-/// The scope Cognito puts in access tokens issued by the admin auth flows.
-const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+use crate::claims::{self, AccessClaims, IdClaims};
+use sha2::{Digest as _, Sha256};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SigningKeyError {
@@ -41,8 +40,7 @@ pub enum MintError {
 ///
 /// The private key is parsed (and checked) once, here: `jsonwebtoken::encode` parses its
 /// `EncodingKey` again for every signature, which doubled the cost of minting a log-in's two
-/// tokens (measured with `cargo bench -p authport-fake`: 2.9 ms through `encode` on aws-lc-rs,
-/// 5.8 ms on RustCrypto).
+/// tokens (the `tokens` criterion bench; docs/benchmarks.md).
 pub struct SigningKey {
     pem: String,
     key_pair: RsaKeyPair,
@@ -109,38 +107,6 @@ impl SigningKey {
     }
 }
 
-#[derive(Serialize)]
-struct AccessClaims<'a> {
-    sub: &'a str,
-    iss: &'a str,
-    client_id: &'a str,
-    origin_jti: &'a str,
-    token_use: &'static str,
-    scope: &'static str,
-    auth_time: u64,
-    iat: u64,
-    exp: u64,
-    jti: String,
-    username: &'a str,
-}
-
-#[derive(Serialize)]
-struct IdClaims<'a> {
-    sub: &'a str,
-    iss: &'a str,
-    aud: &'a str,
-    origin_jti: &'a str,
-    token_use: &'static str,
-    email: &'a str,
-    email_verified: bool,
-    #[serde(rename = "cognito:username")]
-    cognito_username: &'a str,
-    auth_time: u64,
-    iat: u64,
-    exp: u64,
-    jti: String,
-}
-
 /// Mints access and id tokens the way a Cognito user pool does.
 #[derive(Debug)]
 pub struct TokenIssuer {
@@ -167,35 +133,35 @@ impl TokenIssuer {
         self.access_ttl
     }
 
-    /// Access and id token for `user`, authenticated now: two RSA signatures, ~1.7 ms of CPU
-    /// here, so call it from a blocking context.
+    /// Access and id token for `user`, authenticated now: two RSA signatures, a millisecond or
+    /// more of CPU, so call it from a blocking context.
     pub fn mint(&self, user: &User) -> Result<(AccessToken, IdToken), MintError> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let exp = now + self.access_ttl.as_secs();
-        let origin_jti = uuid::Uuid::new_v4().to_string();
-        let email = user.email.as_str();
+        let origin_jti = Some(uuid::Uuid::new_v4().to_string());
+        let (sub, email) = (user.id.as_str(), user.email.as_str());
         let access = AccessClaims {
-            sub: user.id.as_str(),
-            iss: &self.issuer,
-            client_id: &self.client_id,
-            origin_jti: &origin_jti,
-            token_use: "access",
-            scope: ADMIN_SCOPE,
+            sub: sub.to_owned(),
+            iss: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            origin_jti: origin_jti.clone(),
+            token_use: claims::ACCESS.to_owned(),
+            scope: claims::ADMIN_SCOPE.to_owned(),
             auth_time: now,
             iat: now,
             exp,
             jti: uuid::Uuid::new_v4().to_string(),
-            username: email,
+            username: email.to_owned(),
         };
         let id = IdClaims {
-            sub: user.id.as_str(),
-            iss: &self.issuer,
-            aud: &self.client_id,
-            origin_jti: &origin_jti,
-            token_use: "id",
-            email,
+            sub: sub.to_owned(),
+            iss: self.issuer.clone(),
+            aud: self.client_id.clone(),
+            origin_jti,
+            token_use: claims::ID.to_owned(),
+            email: email.to_owned(),
             email_verified: true,
-            cognito_username: email,
+            cognito_username: email.to_owned(),
             auth_time: now,
             iat: now,
             exp,
@@ -251,14 +217,15 @@ mod tests {
             (header.alg, header.kid.as_deref(), header.typ.as_deref()),
             (Algorithm::RS256, Some(public.kid.as_str()), Some("JWT"))
         );
-        let claims =
-            decode::<serde_json::Value>(id.expose(), &decoding, &validation).expect("id token verifies").claims;
-        assert_eq!(claims["token_use"], "id");
-        assert_eq!(claims["cognito:username"], "a@example.com");
+        let claims = decode::<IdClaims>(id.expose(), &decoding, &validation).expect("id token verifies").claims;
+        assert_eq!((claims.token_use.as_str(), claims.cognito_username.as_str()), ("id", "a@example.com"));
         validation.validate_aud = false;
-        let claims =
-            decode::<serde_json::Value>(access.expose(), &decoding, &validation).expect("access verifies").claims;
-        assert_eq!((claims["token_use"].as_str(), claims["client_id"].as_str()), (Some("access"), Some("client")));
+        let claims = decode::<AccessClaims>(access.expose(), &decoding, &validation).expect("access verifies").claims;
+        assert_eq!((claims.token_use.as_str(), claims.client_id.as_str()), ("access", "client"));
+        assert_eq!(
+            claims.origin_jti,
+            decode::<IdClaims>(id.expose(), &decoding, &validation).expect("id").claims.origin_jti
+        );
         let mut tampered = access.expose().to_owned();
         tampered.insert(tampered.find('.').expect("dot") + 1, 'e');
         assert!(decode::<serde_json::Value>(&tampered, &decoding, &validation).is_err());

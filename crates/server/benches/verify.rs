@@ -4,10 +4,9 @@
 //! `just bench` runs it.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use authport_domain::{AuthService, IdentityProvider, PasswordPolicy};
-use authport_fake::{FakeConfig, FakeIdentityProvider, HashCost, HashLimits, MemoryStore};
+use authport_domain::{AuthService, IdentityProvider};
+use authport_fake::{FakeConfig, FakeIdentityProvider, HashCost, MemoryStore};
 use authport_server::verifier::AccessTokenVerifier;
 use criterion::{Criterion, criterion_group, criterion_main};
 use secrecy::SecretString;
@@ -15,18 +14,10 @@ use secrecy::SecretString;
 fn verify(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (verifier, token) = runtime.block_on(async {
-        let config = FakeConfig {
-            issuer: "http://issuer.bench".into(),
-            client_id: "bench-client".into(),
-            access_token_ttl: Duration::from_secs(3600),
-            refresh_token_ttl: Duration::from_secs(86_400),
-            hash_cost: HashCost::InsecureFastForTests,
-            hash_limits: HashLimits::for_this_machine(),
-            signing_key_pem: None,
-        };
+        let config = FakeConfig { hash_cost: HashCost::InsecureFastForTests, ..FakeConfig::default() };
         let provider: Arc<dyn IdentityProvider> =
             Arc::new(FakeIdentityProvider::new(Arc::new(MemoryStore::new()), config).await.expect("provider"));
-        let service = AuthService::new(provider, PasswordPolicy::default());
+        let service = AuthService::new(provider);
         let password = || SecretString::from("Correct-Horse-9");
         service.sign_up("bench@example.com", password()).await.expect("sign-up");
         let tokens = service.log_in("bench@example.com", password()).await.expect("log-in");

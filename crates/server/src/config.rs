@@ -2,10 +2,18 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use authport_cognito::CognitoSettings;
 use authport_domain::PasswordPolicy;
+use authport_fake::{FakeConfig, PostgresConfig};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
+
+/// An adapter's default duration as the whole milliseconds of a `--…-ms` option.
+const fn ms(duration: Duration) -> u64 {
+    duration.as_millis() as u64
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -161,16 +169,16 @@ pub struct DatabaseOptions {
     pub database_url: Option<SecretString>,
 
     /// Maximum number of pooled PostgreSQL connections.
-    #[arg(long, env = "AUTHPORT_DATABASE_MAX_CONNECTIONS", global = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, env = "AUTHPORT_DATABASE_MAX_CONNECTIONS", global = true, default_value_t = PostgresConfig::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub database_max_connections: u32,
 
     /// How long a request waits for a PostgreSQL connection (opening one included) before it
     /// answers 503 backend_unavailable, in milliseconds.
-    #[arg(long, env = "AUTHPORT_DATABASE_ACQUIRE_TIMEOUT_MS", global = true, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    #[arg(long, env = "AUTHPORT_DATABASE_ACQUIRE_TIMEOUT_MS", global = true, default_value_t = ms(PostgresConfig::DEFAULT_ACQUIRE_TIMEOUT), value_parser = clap::value_parser!(u64).range(100..=60_000))]
     pub database_acquire_timeout_ms: u64,
 
     /// Server-side statement_timeout of every PostgreSQL connection, in milliseconds.
-    #[arg(long, env = "AUTHPORT_DATABASE_STATEMENT_TIMEOUT_MS", global = true, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    #[arg(long, env = "AUTHPORT_DATABASE_STATEMENT_TIMEOUT_MS", global = true, default_value_t = ms(PostgresConfig::DEFAULT_STATEMENT_TIMEOUT), value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub database_statement_timeout_ms: u64,
 }
 
@@ -210,16 +218,16 @@ pub struct CognitoOptions {
     pub cognito_issuer: Option<String>,
 
     /// Time limit of one Cognito operation, retries included, in milliseconds.
-    #[arg(long, env = "AUTHPORT_COGNITO_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    #[arg(long, env = "AUTHPORT_COGNITO_TIMEOUT_MS", default_value_t = ms(CognitoSettings::DEFAULT_OPERATION_TIMEOUT), value_parser = clap::value_parser!(u64).range(100..=60_000))]
     pub cognito_timeout_ms: u64,
 
-    /// Time limit of one attempt of a Cognito operation, in milliseconds [default: 2000, at most the
-    /// operation time limit].
+    /// Time limit of one attempt of a Cognito operation, in milliseconds [default: the adapter's
+    /// (2000), at most the operation time limit].
     #[arg(long, env = "AUTHPORT_COGNITO_ATTEMPT_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(50..=60_000))]
     pub cognito_attempt_timeout_ms: Option<u64>,
 
     /// Attempts per Cognito operation (standard retry mode with backoff; 1 = no retries).
-    #[arg(long, env = "AUTHPORT_COGNITO_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    #[arg(long, env = "AUTHPORT_COGNITO_MAX_ATTEMPTS", default_value_t = CognitoSettings::DEFAULT_MAX_ATTEMPTS, value_parser = clap::value_parser!(u32).range(1..=i64::from(CognitoSettings::MAX_ATTEMPTS_LIMIT)))]
     pub cognito_max_attempts: u32,
 }
 
@@ -235,15 +243,15 @@ pub struct TokenOptions {
     pub issuer: Option<String>,
 
     /// `client_id` / `aud` claim of issued tokens.
-    #[arg(long = "token-client-id", env = "AUTHPORT_TOKEN_CLIENT_ID", default_value = "authport-local")]
+    #[arg(long = "token-client-id", env = "AUTHPORT_TOKEN_CLIENT_ID", default_value = FakeConfig::DEFAULT_CLIENT_ID)]
     pub client_id: String,
 
     /// Access and id token lifetime in seconds (`expires_in`).
-    #[arg(long, env = "AUTHPORT_ACCESS_TOKEN_TTL", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    #[arg(long, env = "AUTHPORT_ACCESS_TOKEN_TTL", default_value_t = FakeConfig::DEFAULT_ACCESS_TOKEN_TTL.as_secs(), value_parser = clap::value_parser!(u64).range(60..=86_400))]
     pub access_token_ttl: u64,
 
     /// Refresh token lifetime in seconds.
-    #[arg(long, env = "AUTHPORT_REFRESH_TOKEN_TTL", default_value_t = 30 * 86_400, value_parser = clap::value_parser!(u64).range(3600..=315_360_000))]
+    #[arg(long, env = "AUTHPORT_REFRESH_TOKEN_TTL", default_value_t = FakeConfig::DEFAULT_REFRESH_TOKEN_TTL.as_secs(), value_parser = clap::value_parser!(u64).range(3600..=315_360_000))]
     pub refresh_token_ttl: u64,
 
     /// RSA private key (PKCS#8 or PKCS#1 PEM) to sign tokens with [default: generated at start-up].
@@ -256,29 +264,31 @@ pub struct TokenOptions {
 }
 
 /// The password policy of the fake backends (Cognito reads its pool's policy instead).
-/// Defaults are Cognito's defaults.
+/// Defaults are Cognito's defaults (`PasswordPolicy::default()`).
 #[derive(Debug, Clone, Args)]
 pub struct PolicyOptions {
     /// Minimum password length (6..=99, as in Cognito).
-    #[arg(long, env = "AUTHPORT_PASSWORD_MIN_LENGTH", default_value_t = 8, value_parser = clap::value_parser!(u16).range(6..=99))]
+    #[arg(long, env = "AUTHPORT_PASSWORD_MIN_LENGTH", default_value_t = DEFAULT_POLICY.min_length as u16, value_parser = clap::value_parser!(u16).range(6..=99))]
     pub password_min_length: u16,
 
     /// Require a lower-case letter.
-    #[arg(long, env = "AUTHPORT_PASSWORD_REQUIRE_LOWERCASE", default_value_t = true, action = ArgAction::Set)]
+    #[arg(long, env = "AUTHPORT_PASSWORD_REQUIRE_LOWERCASE", default_value_t = DEFAULT_POLICY.require_lowercase, action = ArgAction::Set)]
     pub password_require_lowercase: bool,
 
     /// Require an upper-case letter.
-    #[arg(long, env = "AUTHPORT_PASSWORD_REQUIRE_UPPERCASE", default_value_t = true, action = ArgAction::Set)]
+    #[arg(long, env = "AUTHPORT_PASSWORD_REQUIRE_UPPERCASE", default_value_t = DEFAULT_POLICY.require_uppercase, action = ArgAction::Set)]
     pub password_require_uppercase: bool,
 
     /// Require a digit.
-    #[arg(long, env = "AUTHPORT_PASSWORD_REQUIRE_DIGIT", default_value_t = true, action = ArgAction::Set)]
+    #[arg(long, env = "AUTHPORT_PASSWORD_REQUIRE_DIGIT", default_value_t = DEFAULT_POLICY.require_digit, action = ArgAction::Set)]
     pub password_require_digit: bool,
 
     /// Require a symbol (Cognito's set: ^ $ * . [ ] { } ( ) ? " ! @ # % & / \ , > < ' : ; | _ ~ ` = + -).
-    #[arg(long, env = "AUTHPORT_PASSWORD_REQUIRE_SYMBOL", default_value_t = true, action = ArgAction::Set)]
+    #[arg(long, env = "AUTHPORT_PASSWORD_REQUIRE_SYMBOL", default_value_t = DEFAULT_POLICY.require_symbol, action = ArgAction::Set)]
     pub password_require_symbol: bool,
 }
+
+const DEFAULT_POLICY: PasswordPolicy = PasswordPolicy::COGNITO_DEFAULT;
 
 impl PolicyOptions {
     pub fn policy(&self) -> PasswordPolicy {

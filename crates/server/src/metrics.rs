@@ -28,11 +28,9 @@ pub fn handle() -> &'static PrometheusHandle {
 /// The route template for a path: one of the server's routes, else `other` (so a scan of
 /// random paths cannot blow up the label set).
 pub fn route_template(path: &str) -> &'static str {
-    const OPERATIONAL: &[&str] = &["/readyz", "/metrics"];
-    crate::http::ROUTES
+    crate::http::documented_routes()
         .iter()
-        .map(|(_, route)| *route)
-        .chain(OPERATIONAL.iter().copied())
+        .map(|(_, route)| route.as_str())
         .find(|route| *route == path)
         .unwrap_or("other")
 }

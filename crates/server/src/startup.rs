@@ -63,8 +63,8 @@ impl Application {
         tracing::info!(backend = self.service.backend_name(), address = %self.local_addr, "authport listening");
         let verifier = Arc::new(AccessTokenVerifier::new(self.service.clone()));
         RateLimits::spawn_cleanup(&self.limits);
-        let routes = http::routes(self.service, verifier, self.limits);
-        warp::serve(routes).incoming(self.listener).graceful(shutdown).run().await;
+        let routes = http::routes(http::AppState { service: self.service, verifier, limits: self.limits });
+        crate::serve::serve(self.listener, routes, shutdown).await;
         tracing::info!("authport stopped");
     }
 
@@ -76,7 +76,6 @@ impl Application {
 
 /// Builds the use cases over the adapter `config.backend` names.
 async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Result<AuthService> {
-    let mut policy = config.policy.policy();
     let provider: Arc<dyn IdentityProvider> = match config.backend {
         Backend::Memory => {
             Arc::new(FakeIdentityProvider::new(Arc::new(MemoryStore::new()), fake_config(config, local_addr)?).await?)
@@ -86,17 +85,12 @@ async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Resul
             let store = connect_postgres(&config.database).await?;
             Arc::new(FakeIdentityProvider::new(Arc::new(store), fake_config(config, local_addr)?).await?)
         }
-        Backend::Cognito => {
-            let cognito = connect_cognito(&config.cognito).await?;
-            // The pool's own policy, read at start-up, instead of the --password-* options.
-            policy = cognito.password_policy().clone();
-            Arc::new(cognito)
-        }
+        Backend::Cognito => Arc::new(connect_cognito(&config.cognito).await?),
     };
-    tracing::info!(backend = provider.name(), ?policy, "password policy");
+    tracing::info!(backend = provider.name(), policy = ?provider.password_policy(), "password policy");
     let limit = Duration::from_millis(config.limits.request_timeout_ms);
     let provider: Arc<dyn IdentityProvider> = Arc::new(crate::timeout::TimeLimited::new(provider, limit));
-    Ok(AuthService::new(provider, policy))
+    Ok(AuthService::new(provider))
 }
 
 /// The PostgreSQL store, its schema migrated (fails within the acquire timeout when the
@@ -169,6 +163,7 @@ fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeCo
         client_id: tokens.client_id.clone(),
         access_token_ttl: Duration::from_secs(tokens.access_token_ttl),
         refresh_token_ttl: Duration::from_secs(tokens.refresh_token_ttl),
+        policy: config.policy.policy(),
         hash_cost: match tokens.hash_cost {
             HashCostArg::Owasp => HashCost::Owasp,
             HashCostArg::InsecureFastForTests => HashCost::InsecureFastForTests,
@@ -183,7 +178,8 @@ fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeCo
 ///
 /// It lives here rather than in `main.rs` so that the whole server (every warp filter, the SDK
 /// calls, …) is compiled once, in this library: an `async` entry point awaited from the binary
-/// would make rustc generate all of it again in the binary crate (57 s of a release build).
+/// would make rustc generate all of it again in the binary crate (docs/benchmarks.md, "Time of
+/// `just bench`").
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     crate::telemetry::init(cli.config.log_format);

@@ -15,3 +15,10 @@ pub fn init(format: LogFormat) {
         LogFormat::Pretty => builder.try_init(),
     };
 }
+
+/// The subscriber of in-process test servers: the same filter, written through the test
+/// harness's capture (shown only for failing tests). A second call keeps the first subscriber.
+pub fn init_for_tests() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _already_set = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+}

@@ -11,8 +11,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use authport_domain::{
     AuthenticatedUser, BackendError, ChallengeSession, Email, IdentityProvider, LogInError, NewPassword,
-    NewPasswordError, Password, RefreshError, RefreshToken, RefreshedTokens, RsaPublicKey, SignUpError, TokenAudience,
-    TokenSet, User,
+    NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken, RefreshedTokens, RsaPublicKey, SignUpError,
+    TokenAudience, TokenSet, User,
 };
 
 /// An [`IdentityProvider`] whose calls give up after `limit`.
@@ -47,6 +47,10 @@ impl TimeLimited {
 impl IdentityProvider for TimeLimited {
     fn name(&self) -> &'static str {
         self.inner.name()
+    }
+
+    fn password_policy(&self) -> PasswordPolicy {
+        self.inner.password_policy()
     }
 
     async fn create_user(&self, email: &Email, password: &NewPassword) -> Result<User, SignUpError> {
@@ -98,6 +102,9 @@ mod tests {
     impl IdentityProvider for Silent {
         fn name(&self) -> &'static str {
             "silent"
+        }
+        fn password_policy(&self) -> PasswordPolicy {
+            PasswordPolicy::default()
         }
         async fn create_user(&self, _: &Email, _: &NewPassword) -> Result<User, SignUpError> {
             std::future::pending().await

@@ -9,8 +9,8 @@
 //!
 //! Tokens that passed are remembered (by SHA-256, at most [`VERIFIED_CAPACITY`]) until their
 //! `exp` (plus leeway): a client that sends its token again skips the RSA verification
-//! (~30 µs here, `cargo bench -p authport-server --bench verify`), as API gateways' JWT caches
-//! do. Every check but the expiry is a function of the token and the keys, so a remembered
+//! (the `verify` criterion bench and figure 3 of docs/benchmarks.md), as API gateways' JWT
+//! caches do. Every check but the expiry is a function of the token and the keys, so a remembered
 //! verdict stays right until the keys change: each verdict carries the key generation it was
 //! reached with, and a successful key fetch starts a new generation (and forgets them all).
 
@@ -20,9 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use authport_domain::{AuthService, AuthenticatedUser, BackendError, RsaPublicKey, UserId};
+use authport_fake::claims::{self, AccessClaims};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, get_current_timestamp};
 use quick_cache::sync::Cache;
-use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::RwLock;
 
@@ -47,17 +47,6 @@ pub enum VerifyError {
     /// The signing keys could not be fetched.
     #[error("token signing keys unavailable")]
     KeysUnavailable(#[source] BackendError),
-}
-
-#[derive(Debug, Deserialize)]
-struct AccessClaims {
-    sub: String,
-    exp: u64,
-    token_use: String,
-    client_id: String,
-    username: Option<String>,
-    #[serde(rename = "cognito:username")]
-    cognito_username: Option<String>,
 }
 
 struct KeyCache {
@@ -144,15 +133,14 @@ impl AccessTokenVerifier {
         let claims = decode::<AccessClaims>(token, &key, &self.validation)
             .map_err(|e| VerifyError::Invalid(e.to_string()))?
             .claims;
-        if claims.token_use != "access" {
+        if claims.token_use != claims::ACCESS {
             return Err(VerifyError::Invalid(format!("token_use {:?}", claims.token_use)));
         }
         if claims.client_id != self.client_id {
             return Err(VerifyError::Invalid("client_id mismatch".into()));
         }
-        let username = claims.username.or(claims.cognito_username).unwrap_or_else(|| claims.sub.clone());
         let id = UserId::parse(claims.sub).ok_or_else(|| VerifyError::Invalid("empty sub".into()))?;
-        Ok((AuthenticatedUser { id, username }, claims.exp))
+        Ok((AuthenticatedUser { id, username: claims.username }, claims.exp))
     }
 
     /// The key for `kid`: from the cache (a shared read lock, the hot path), else after
@@ -250,6 +238,9 @@ mod tests {
         fn name(&self) -> &'static str {
             "keys"
         }
+        fn password_policy(&self) -> PasswordPolicy {
+            PasswordPolicy::default()
+        }
         async fn create_user(&self, _: &Email, _: &NewPassword) -> Result<User, SignUpError> {
             Err(BackendError::Unexpected("not used".into()).into())
         }
@@ -287,7 +278,7 @@ mod tests {
 
     fn verifier(source: &Arc<KeySource>) -> AccessTokenVerifier {
         let provider: Arc<dyn IdentityProvider> = source.clone();
-        AccessTokenVerifier::new(AuthService::new(provider, PasswordPolicy::default()))
+        AccessTokenVerifier::new(AuthService::new(provider))
     }
 
     /// A remembered verdict is served only until `exp` + leeway; after that the token goes

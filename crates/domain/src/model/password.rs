@@ -100,9 +100,9 @@ pub struct WeakPassword {
 
 /// The password policy, shaped like a Cognito user pool's `PasswordPolicyType`.
 ///
-/// The same object is enforced by every backend: the fake backends use the configured one,
-/// the Cognito backend the pool's own (read at start-up), so all answer identically.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Each backend names the one it enforces (`IdentityProvider::password_policy`): the fake
+/// backends their configured one, the Cognito backend the pool's own (read at start-up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordPolicy {
     pub min_length: usize,
     pub require_lowercase: bool,
@@ -112,19 +112,21 @@ pub struct PasswordPolicy {
 }
 
 impl Default for PasswordPolicy {
-    /// Cognito's default policy: 8 characters with lower, upper, digit and symbol.
     fn default() -> Self {
-        Self {
-            min_length: 8,
-            require_lowercase: true,
-            require_uppercase: true,
-            require_digit: true,
-            require_symbol: true,
-        }
+        Self::COGNITO_DEFAULT
     }
 }
 
 impl PasswordPolicy {
+    /// Cognito's default policy: 8 characters with lower, upper, digit and symbol.
+    pub const COGNITO_DEFAULT: Self = Self {
+        min_length: 8,
+        require_lowercase: true,
+        require_uppercase: true,
+        require_digit: true,
+        require_symbol: true,
+    };
+
     /// Checks a candidate against every rule and reports *all* violations at once.
     pub fn check(&self, candidate: SecretString) -> Result<NewPassword, WeakPassword> {
         let violations = self.violations(candidate.expose_secret());

@@ -139,3 +139,13 @@ impl<'a> From<&'a RsaPublicKey> for Jwk<'a> {
         Self { kty: "RSA", alg: "RS256", use_: "sig", kid: &key.kid, n: &key.n, e: &key.e }
     }
 }
+
+/// `200` of `GET /readyz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ready {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// `memory`, `postgres` or `cognito`.
+    #[schema(example = "memory")]
+    pub backend: &'static str,
+}

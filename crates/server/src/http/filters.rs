@@ -1,38 +1,43 @@
-//! Reusable filters: injection, method matching that answers 405 properly, JSON bodies.
+//! Reusable filters: state, the authenticated user, method matching that answers 405 properly,
+//! JSON bodies, the peer address.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use authport_domain::{AuthService, AuthenticatedUser};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use warp::http::{HeaderMap, Method};
-use warp::{Filter, Rejection};
+use warp::http::{HeaderMap, Method, header};
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
 
-use super::MAX_BODY_BYTES;
 use super::problem::ApiError;
+use super::{AppState, MAX_BODY_BYTES};
+use crate::serve::PeerAddr;
 use crate::verifier::{AccessTokenVerifier, VerifyError};
 
 /// Hands the use cases to a handler.
-pub fn with_service(
-    service: AuthService,
-) -> impl Filter<Extract = (AuthService,), Error = std::convert::Infallible> + Clone {
+pub fn service(
+    state: &AppState,
+) -> impl Filter<Extract = (AuthService,), Error = std::convert::Infallible> + Clone + use<> {
+    let service = state.service.clone();
     warp::any().map(move || service.clone())
 }
 
-/// Hands the token verifier to a handler.
-pub fn with_verifier(
-    verifier: Arc<AccessTokenVerifier>,
-) -> impl Filter<Extract = (Arc<AccessTokenVerifier>,), Error = std::convert::Infallible> + Clone {
-    warp::any().map(move || Arc::clone(&verifier))
+/// The address of the connection's peer (the client, or the proxy in front of it).
+pub fn peer_addr() -> impl Filter<Extract = (Option<SocketAddr>,), Error = std::convert::Infallible> + Clone {
+    warp::ext::optional::<PeerAddr>().map(|peer: Option<PeerAddr>| peer.map(|PeerAddr(addr)| addr))
 }
 
 /// Requires a valid access token (`Authorization: Bearer <token>`) and extracts its user.
-/// Add `.and(authenticated(verifier))` to any route to protect it.
+/// Add `.and(authenticated(state))` to any route to protect it.
 pub fn authenticated(
-    verifier: Arc<AccessTokenVerifier>,
-) -> impl Filter<Extract = (AuthenticatedUser,), Error = Rejection> + Clone {
-    warp::header::optional::<String>("authorization").and(with_verifier(verifier)).and_then(
-        |header: Option<String>, verifier: Arc<AccessTokenVerifier>| async move {
+    state: &AppState,
+) -> impl Filter<Extract = (AuthenticatedUser,), Error = Rejection> + Clone + use<> {
+    let verifier = Arc::clone(&state.verifier);
+    warp::header::optional::<String>("authorization").and_then(move |header: Option<String>| {
+        let verifier: Arc<AccessTokenVerifier> = Arc::clone(&verifier);
+        async move {
             let token = header
                 .as_deref()
                 .and_then(|value| value.split_once(' '))
@@ -47,8 +52,14 @@ pub fn authenticated(
                 }
                 VerifyError::KeysUnavailable(err) => warp::reject::custom(ApiError::Backend(err)),
             })
-        },
-    )
+        }
+    })
+}
+
+/// RFC 6749 §5.1: token responses (and whatever else carries a user's data) must not be cached.
+pub fn no_store(reply: impl Reply) -> Response {
+    let reply = warp::reply::with_header(reply, header::CACHE_CONTROL, "no-store");
+    warp::reply::with_header(reply, header::PRAGMA, "no-cache").into_response()
 }
 
 /// Matches `expected`, or rejects with a 405 that names the allowed method.

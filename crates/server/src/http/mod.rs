@@ -1,124 +1,81 @@
-//! The HTTP edge (warp): filters decide *which* request, handlers decide *what* happens,
-//! [`problem`] decides how every failure is answered.
+//! The HTTP edge (warp). Routes come in groups, each owning its `routes()` and one named
+//! function per route that carries the route's OpenAPI annotation:
+//!
+//! - [`auth`]: sign-up, log-in and the new-password challenge;
+//! - [`session`]: token refresh, log-out, who is logged in, the JWKS;
+//! - [`ops`]: liveness, readiness, metrics and the OpenAPI document;
+//! - [`page`]: the sign-up / log-in page and the password policy it shows.
+//!
+//! [`middleware`] wraps them all (request ids, the request log, metrics, security headers);
+//! [`problem`] is the one place where failures become HTTP answers; [`openapi`] assembles the
+//! document from the groups, and the list of routes the metrics and tests use comes from it.
+//!
+//! **Adding a route:** write its function in its group (the filter, the handling, and a
+//! `#[utoipa::path]`), and add the function's name to the group's `route_group!` line.
 
+mod auth;
 mod dto;
 mod filters;
-mod handlers;
-mod openapi;
+mod middleware;
+pub(crate) mod openapi;
+mod ops;
 mod page;
 mod problem;
-
-// Readiness probe.
-mod ops;
+mod session;
 
 use std::sync::Arc;
 
 use authport_domain::AuthService;
 use warp::Filter;
-use warp::http::Method;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
 
 use crate::limits::RateLimits;
 use crate::verifier::AccessTokenVerifier;
 
+pub use openapi::routes as documented_routes;
+
 /// Largest request body accepted (bytes).
 pub const MAX_BODY_BYTES: u64 = 16 * 1024;
 
-/// Every `(method, path)` that [`routes`] answers, as the OpenAPI document must list it
-/// (`openapi.rs` checks the two agree; see there how to document a new route).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/v1/signup"),
-    ("POST", "/v1/login"),
-    ("POST", "/v1/login/new-password"),
-    ("POST", "/v1/token/refresh"),
-    ("POST", "/v1/logout"),
-    ("GET", "/v1/me"),
-    ("GET", "/.well-known/jwks.json"),
-    ("GET", "/v1/password-policy"),
-    ("GET", "/healthz"),
-    ("GET", "/openapi.json"),
-    ("GET", "/readyz"),
-    ("GET", "/metrics"),
-    ("GET", "/"),
-    ("GET", "/app.js"),
-    ("GET", "/app.css"),
-];
+/// One route: a filter answering one method on one path.
+type Route = BoxedFilter<(Response,)>;
 
-/// Every route of API v1 plus the operational endpoints, with one `recover` at the end.
-pub fn routes(
-    service: AuthService,
-    verifier: Arc<AccessTokenVerifier>,
-    limits: Arc<RateLimits>,
-) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
-    let password_policy = page::password_policy(service.clone());
-    let with_service = filters::with_service(service);
+/// What the routes work with.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub service: AuthService,
+    pub verifier: Arc<AccessTokenVerifier>,
+    pub limits: Arc<RateLimits>,
+}
 
-    let signup = warp::path!("v1" / "signup")
-        .and(filters::method(Method::POST))
-        .and(ops::limited_credentials(Arc::clone(&limits)))
-        .and(with_service.clone())
-        .and_then(handlers::sign_up);
+/// Declares a route group from the one list of its route functions (each `fn(&AppState) ->
+/// Route` with a `#[utoipa::path]`): `routes()`, trying them in order, and `Api`, their part of
+/// the OpenAPI document.
+macro_rules! route_group {
+    ($first:ident $(, $route:ident)* $(,)?) => {
+        /// Every route of this group.
+        pub(super) fn routes(state: &$crate::http::AppState) -> $crate::http::Route {
+            use warp::Filter as _;
+            $first(state)$(.or($route(state)).unify())*.boxed()
+        }
 
-    let login = warp::path!("v1" / "login")
-        .and(filters::method(Method::POST))
-        .and(ops::limited_credentials(limits))
-        .and(with_service.clone())
-        .and_then(handlers::log_in);
+        /// This group's paths of the OpenAPI document.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($first $(, $route)*))]
+        pub(super) struct Api;
+    };
+}
+use route_group;
 
-    let new_password = warp::path!("v1" / "login" / "new-password")
-        .and(filters::method(Method::POST))
-        .and(filters::json_body())
-        .and(with_service.clone())
-        .and_then(handlers::complete_new_password);
-
-    let refresh = warp::path!("v1" / "token" / "refresh")
-        .and(filters::method(Method::POST))
-        .and(filters::json_body())
-        .and(with_service.clone())
-        .and_then(handlers::refresh);
-
-    let logout = warp::path!("v1" / "logout")
-        .and(filters::method(Method::POST))
-        .and(filters::authenticated(Arc::clone(&verifier)))
-        .and(with_service.clone())
-        .and_then(handlers::log_out);
-
-    let me = warp::path!("v1" / "me")
-        .and(filters::method(Method::GET))
-        .and(filters::authenticated(Arc::clone(&verifier)))
-        .map(handlers::me);
-
-    let jwks = warp::path!(".well-known" / "jwks.json")
-        .and(filters::method(Method::GET))
-        .and(filters::with_verifier(verifier))
-        .and_then(handlers::jwks);
-
-    let healthz = warp::path!("healthz").and(filters::method(Method::GET)).map(handlers::healthz);
-    let metrics = warp::path!("metrics").and(filters::method(Method::GET)).map(ops::metrics);
-    let readyz = warp::path!("readyz").and(filters::method(Method::GET)).and(with_service).and_then(ops::readyz);
-
-    let openapi_doc = bytes::Bytes::from(openapi::document().to_json().expect("the OpenAPI document serialises"));
-    let openapi = warp::path!("openapi.json").and(filters::method(Method::GET)).map(move || {
-        let mut response = warp::reply::Response::new(openapi_doc.clone().into());
-        response
-            .headers_mut()
-            .insert(warp::http::header::CONTENT_TYPE, warp::http::HeaderValue::from_static("application/json"));
-        response
-    });
-
-    signup
-        .or(login)
-        .or(new_password)
-        .or(refresh)
-        .or(logout)
-        .or(me)
-        .or(jwks)
-        .or(readyz)
-        .or(metrics)
-        .or(openapi)
-        .or(healthz)
-        .or(password_policy)
-        .or(page::routes())
-        .with(warp::wrap_fn(ops::with_request_id))
-        .with(page::security_headers())
-        .with(warp::trace(ops::request_span))
+/// Every route, wrapped in the middleware; answers every request (failures as problems).
+pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = std::convert::Infallible> + Clone {
+    let routes = auth::routes(&state)
+        .or(session::routes(&state))
+        .unify()
+        .or(ops::routes(&state))
+        .unify()
+        .or(page::routes(&state))
+        .unify();
+    middleware::wrap(routes)
 }

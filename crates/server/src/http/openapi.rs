@@ -1,17 +1,17 @@
 //! `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP API, generated from the code with
-//! `utoipa` — the wire types in `dto.rs` and the `Problem` body derive `ToSchema`, each handler
-//! carries a `#[utoipa::path]` with its request body, its success and its error statuses.
-//!
-//! **Adding a route to the document:** put `#[utoipa::path(<method>, path = "…", responses(…))]`
-//! on its handler (errors as `body = Problem, content_type = "application/problem+json"`), list
-//! the handler in `paths(…)` below (and any new body type in `components(schemas(…))`), and add
-//! the route to [`super::ROUTES`]. The unit test below fails while the two disagree.
+//! `utoipa` — the wire types in `dto.rs` and the `Problem` body derive `ToSchema`, each route
+//! function carries a `#[utoipa::path]` with its request body, its success and its error
+//! statuses, and each route group (`route_group!`) contributes its routes' paths. The list of
+//! routes ([`routes`]) is read from this document.
+
+use std::sync::LazyLock;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{dto, handlers, problem};
+use super::{auth, dto, ops, page, problem, session};
 
+/// What the document says beyond the groups' paths.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -19,23 +19,6 @@ use super::{dto, handlers, problem};
         description = "Sign-up and log-in with e-mail + password. Every error is an RFC 9457 \
                        `application/problem+json` document with a stable `code` member.",
         license(name = "MIT OR Apache-2.0"),
-    ),
-    paths(
-        handlers::sign_up,
-        handlers::log_in,
-        handlers::complete_new_password,
-        handlers::refresh,
-        handlers::log_out,
-        handlers::me,
-        handlers::jwks,
-        handlers::healthz,
-        super::page::password_policy_doc,
-        openapi_json,
-        readyz_doc,
-        metrics_doc,
-        page_doc,
-        page_js_doc,
-        page_css_doc,
     ),
     components(schemas(dto::TokenType, problem::Problem, problem::Violation)),
     modifiers(&BearerSecurity),
@@ -46,6 +29,30 @@ use super::{dto, handlers, problem};
     ),
 )]
 struct ApiDoc;
+
+/// The document, as served: [`ApiDoc`] with every group's paths.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    for group in [auth::Api::openapi(), session::Api::openapi(), ops::Api::openapi(), page::Api::openapi()] {
+        document.merge(group);
+    }
+    document
+}
+
+/// Every `(method, path)` the server answers (method in upper case), from the document.
+pub fn routes() -> &'static [(String, String)] {
+    static ROUTES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+        let paths = serde_json::to_value(document().paths).expect("the paths serialise");
+        let paths = paths.as_object().map(|paths| paths.iter()).into_iter().flatten();
+        paths
+            .flat_map(|(path, item)| {
+                let methods = item.as_object().map(|item| item.keys()).into_iter().flatten();
+                methods.map(move |method| (method.to_uppercase(), path.clone()))
+            })
+            .collect()
+    });
+    &ROUTES
+}
 
 /// The failures of every route that reads a JSON body (`filters::json_body`), for
 /// `#[utoipa::path(responses(…, BodyErrors))]`.
@@ -109,96 +116,24 @@ impl Modify for BearerSecurity {
     }
 }
 
-/// The document, as served.
-pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
-}
-
-/// This document.
-#[utoipa::path(
-    get,
-    path = "/openapi.json",
-    tag = "operations",
-    responses((status = 200, description = "This OpenAPI document", content_type = "application/json", body = Object))
-)]
-#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
-fn openapi_json() {}
-
-/// `200` of `GET /readyz` (built with `json!` in `ops::readyz`).
-#[derive(utoipa::ToSchema)]
-#[expect(dead_code, reason = "a schema only")]
-struct Ready {
-    #[schema(example = "ready")]
-    status: String,
-    /// `memory`, `postgres` or `cognito`.
-    #[schema(example = "memory")]
-    backend: String,
-}
-
-/// The readiness probe (`ops::readyz`): ready only when the backend answers.
-#[utoipa::path(
-    get,
-    path = "/readyz",
-    tag = "operations",
-    responses(
-        (status = 200, description = "The backend answered", body = Ready),
-        (status = 503, description = "`backend_unavailable`: the backend does not answer",
-         body = problem::Problem, content_type = "application/problem+json"),
-    )
-)]
-#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
-fn readyz_doc() {}
-
-/// Prometheus metrics (`ops::metrics`).
-#[utoipa::path(
-    get,
-    path = "/metrics",
-    tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition format 0.0.4",
-               content_type = "text/plain; version=0.0.4; charset=utf-8", body = String))
-)]
-#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
-fn metrics_doc() {}
-
-/// The sign-up / log-in page (`page::routes`).
-#[utoipa::path(get, path = "/", tag = "page",
-    responses((status = 200, description = "The page", content_type = "text/html", body = String)))]
-#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
-fn page_doc() {}
-
-/// The page's script.
-#[utoipa::path(get, path = "/app.js", tag = "page",
-    responses((status = 200, description = "The page's script", content_type = "text/javascript", body = String)))]
-#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
-fn page_js_doc() {}
-
-/// The page's style sheet.
-#[utoipa::path(get, path = "/app.css", tag = "page",
-    responses((status = 200, description = "The page's style sheet", content_type = "text/css", body = String)))]
-#[allow(dead_code, reason = "only documents the route; the route itself is in `routes()`")]
-fn page_css_doc() {}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
 
+    /// The route list is the document's: every operation once, with its method.
     #[test]
-    fn the_document_lists_exactly_the_routes_the_server_answers() {
+    fn the_routes_are_read_from_the_document() {
         let doc = serde_json::to_value(document()).expect("serialisable");
         assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", doc["openapi"]);
-        let documented: BTreeSet<(String, String)> = doc["paths"]
-            .as_object()
-            .expect("paths")
-            .iter()
-            .flat_map(|(path, item)| {
-                item.as_object().expect("path item").keys().map(move |method| (method.to_uppercase(), path.clone()))
-            })
-            .collect();
-        let served: BTreeSet<(String, String)> =
-            super::super::ROUTES.iter().map(|(method, path)| ((*method).to_owned(), (*path).to_owned())).collect();
-        assert_eq!(documented, served, "the OpenAPI document and `http::ROUTES` disagree");
+        let operations: usize =
+            doc["paths"].as_object().expect("paths").values().map(|item| item.as_object().expect("item").len()).sum();
+        let routes: BTreeSet<&(String, String)> = routes().iter().collect();
+        assert_eq!(routes.len(), operations, "{routes:?}");
+        for route in [("POST", "/v1/signup"), ("GET", "/v1/me"), ("GET", "/"), ("GET", "/openapi.json")] {
+            assert!(routes.contains(&(route.0.to_owned(), route.1.to_owned())), "{route:?} in {routes:?}");
+        }
     }
 
     #[test]

@@ -1,40 +1,41 @@
 //! The sign-up / log-in page (`GET /`, with its script and style sheet as separate files so
-//! the CSP can forbid inline script), `GET /v1/password-policy` for its hints, and the security
-//! headers every response carries.
+//! the CSP can forbid inline script) and `GET /v1/password-policy` for its hints.
 
 use authport_domain::AuthService;
 use authport_domain::model::password::{COGNITO_SYMBOLS, MAX_PASSWORD_CHARS};
 use serde::Serialize;
-use warp::http::header::{self, HeaderMap, HeaderValue};
+use warp::http::header::{self, HeaderValue};
 use warp::http::{Method, StatusCode};
-use warp::{Filter, Rejection, Reply};
+use warp::{Filter as _, Reply as _};
 
-use super::filters;
+use super::filters::{self, method};
+use super::{AppState, Route, route_group};
+
+route_group!(password_policy, index, app_js, app_css);
 
 const INDEX_HTML: &str = include_str!("../../assets/index.html");
 const APP_JS: &str = include_str!("../../assets/app.js");
 const APP_CSS: &str = include_str!("../../assets/app.css");
 
-/// The page may load its own script, style sheet and API only; no inline script, no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-
-/// Headers set on every response, errors included (applied around the whole route tree).
-pub fn security_headers() -> warp::filters::reply::WithHeaders {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    warp::reply::with::headers(headers)
+/// The sign-up / log-in page.
+#[utoipa::path(get, path = "/", tag = "page",
+    responses((status = 200, description = "The page", content_type = "text/html", body = String)))]
+fn index(_: &AppState) -> Route {
+    warp::path::end().and(method(Method::GET)).map(|| asset(INDEX_HTML, "text/html")).boxed()
 }
 
-/// `GET /`, `GET /app.js`, `GET /app.css`: the embedded page.
-pub fn routes() -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
-    let index = warp::path::end().and(filters::method(Method::GET)).map(|| asset(INDEX_HTML, "text/html"));
-    let js = warp::path!("app.js").and(filters::method(Method::GET)).map(|| asset(APP_JS, "text/javascript"));
-    let css = warp::path!("app.css").and(filters::method(Method::GET)).map(|| asset(APP_CSS, "text/css"));
-    index.or(js).or(css)
+/// The page's script.
+#[utoipa::path(get, path = "/app.js", tag = "page",
+    responses((status = 200, description = "The page's script", content_type = "text/javascript", body = String)))]
+fn app_js(_: &AppState) -> Route {
+    warp::path!("app.js").and(method(Method::GET)).map(|| asset(APP_JS, "text/javascript")).boxed()
+}
+
+/// The page's style sheet.
+#[utoipa::path(get, path = "/app.css", tag = "page",
+    responses((status = 200, description = "The page's style sheet", content_type = "text/css", body = String)))]
+fn app_css(_: &AppState) -> Route {
+    warp::path!("app.css").and(method(Method::GET)).map(|| asset(APP_CSS, "text/css")).boxed()
 }
 
 fn asset(body: &'static str, media_type: &'static str) -> warp::reply::Response {
@@ -47,10 +48,18 @@ fn asset(body: &'static str, media_type: &'static str) -> warp::reply::Response 
     response
 }
 
-/// `GET /v1/password-policy`: the active backend's policy, for client-side hints.
-pub fn password_policy(service: AuthService) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
-    warp::path!("v1" / "password-policy").and(filters::method(Method::GET)).and(filters::with_service(service)).map(
-        |service: AuthService| {
+/// The active backend's password policy, for client-side hints.
+#[utoipa::path(
+    get,
+    path = "/v1/password-policy",
+    tag = "v1",
+    responses((status = 200, description = "The active backend's password policy, for client-side hints", body = PasswordPolicyResponse))
+)]
+fn password_policy(state: &AppState) -> Route {
+    warp::path!("v1" / "password-policy")
+        .and(method(Method::GET))
+        .and(filters::service(state))
+        .map(|service: AuthService| {
             let policy = service.password_policy();
             warp::reply::json(&PasswordPolicyResponse {
                 min_length: policy.min_length,
@@ -61,19 +70,10 @@ pub fn password_policy(service: AuthService) -> impl Filter<Extract = (impl Repl
                 require_symbol: policy.require_symbol,
                 symbols: COGNITO_SYMBOLS,
             })
-        },
-    )
+            .into_response()
+        })
+        .boxed()
 }
-
-/// Documents `GET /v1/password-policy` (the route itself is [`password_policy`]).
-#[utoipa::path(
-    get,
-    path = "/v1/password-policy",
-    tag = "v1",
-    responses((status = 200, description = "The active backend's password policy, for client-side hints", body = PasswordPolicyResponse))
-)]
-#[allow(dead_code, reason = "only documents the route; the route itself is `password_policy`")]
-pub(super) fn password_policy_doc() {}
 
 /// `200` of `GET /v1/password-policy`. `symbols` is Cognito's set; its space counts only
 /// inside a password, which must not begin or end with white space.

@@ -1,6 +1,6 @@
 //! The one place where failures become HTTP answers: RFC 9457 `application/problem+json`
-//! with a stable `code` member. Internals are logged (by the use cases, or here for
-//! unexpected rejections) and never sent.
+//! with a stable `code` member. Internals are logged (with the request, by the middleware)
+//! and never sent.
 
 use std::time::Duration;
 
@@ -31,8 +31,8 @@ pub enum ApiError {
     MethodNotAllowed {
         allow: Method,
     },
-    /// A rejection nobody mapped: a bug, logged where it is detected.
-    Internal,
+    /// A rejection nobody mapped (a bug): what it was, for the log.
+    Internal(String),
 }
 
 impl warp::reject::Reject for ApiError {}
@@ -219,26 +219,8 @@ impl ApiError {
     fn answer(&self) -> Answer {
         match self {
             Self::SignUp(err) => match err {
-                SignUpError::InvalidEmail(e) => Answer::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_email",
-                    "Invalid e-mail address",
-                    e.to_string(),
-                ),
-                SignUpError::WeakPassword(weak) => Answer {
-                    violations: Some(
-                        weak.violations
-                            .iter()
-                            .map(|rule| Violation { rule: rule_code(*rule), detail: format!("The password {rule}.") })
-                            .collect(),
-                    ),
-                    ..Answer::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "weak_password",
-                        "Password does not meet the policy",
-                        "The password does not meet the password policy; see `violations`.",
-                    )
-                },
+                SignUpError::InvalidEmail(e) => Answer::invalid_email(e),
+                SignUpError::WeakPassword(weak) => Answer::weak_password(weak),
                 SignUpError::UserExists => Answer::new(
                     StatusCode::CONFLICT,
                     "user_exists",
@@ -302,7 +284,7 @@ impl ApiError {
                 "Payload too large",
                 format!("The request body must not exceed {} bytes.", super::MAX_BODY_BYTES),
             ),
-            Self::Internal => Answer::internal(),
+            Self::Internal(_) => Answer::internal(),
             Self::NotFound => Answer::new(StatusCode::NOT_FOUND, "not_found", "Not found", "No such resource."),
             Self::MethodNotAllowed { allow } => Answer {
                 allow: Some(allow.clone()),
@@ -316,8 +298,8 @@ impl ApiError {
         }
     }
 
-    /// The problem answer, with `request_id` in the body when known.
-    pub fn to_response_with_id(&self, request_id: Option<&str>) -> Response {
+    /// The problem answer, with the request id in its body.
+    fn to_response(&self, request_id: &str) -> Response {
         let answer = self.answer();
         let body = Problem {
             type_: format!("urn:authport:problem:{}", answer.code),
@@ -327,7 +309,7 @@ impl ApiError {
             code: answer.code,
             violations: answer.violations,
             session: answer.session,
-            request_id: request_id.map(str::to_owned),
+            request_id: Some(request_id.to_owned()),
         };
         let mut response = warp::reply::with_status(warp::reply::json(&body), answer.status).into_response();
         let headers = response.headers_mut();
@@ -357,9 +339,17 @@ impl ApiError {
     }
 }
 
+/// What the request log says about a failed request: the problem's `code`, and for failures
+/// of the server or its backend the cause (logged only, never sent).
+#[derive(Debug)]
+pub struct Failure {
+    pub code: &'static str,
+    pub cause: Option<String>,
+}
+
 /// The single place every rejection (ours and warp's) becomes a problem answer, with the
-/// request's id when known (called by `ops::with_request_id`, which wraps every route).
-pub fn rejection_response(rejection: &Rejection, request_id: Option<&str>) -> Response {
+/// request's id (called by the middleware, which wraps every route).
+pub fn rejection_response(rejection: &Rejection, request_id: &str) -> (Response, Failure) {
     let fallback;
     let err = if let Some(err) = rejection.find::<ApiError>() {
         err
@@ -371,10 +361,33 @@ pub fn rejection_response(rejection: &Rejection, request_id: Option<&str>) -> Re
         } else if rejection.find::<warp::reject::UnsupportedMediaType>().is_some() {
             ApiError::UnsupportedMediaType
         } else {
-            tracing::error!(?rejection, "unhandled rejection");
-            ApiError::Internal
+            ApiError::Internal(format!("unhandled rejection: {rejection:?}"))
         };
         &fallback
     };
-    err.to_response_with_id(request_id)
+    let failure = Failure { code: err.answer().code, cause: err.cause() };
+    (err.to_response(request_id), failure)
+}
+
+impl ApiError {
+    /// Why the server or its backend failed, with the whole source chain.
+    fn cause(&self) -> Option<String> {
+        let backend = match self {
+            Self::Internal(why) => return Some(why.clone()),
+            Self::Backend(err)
+            | Self::SignUp(SignUpError::Backend(err))
+            | Self::LogIn(LogInError::Backend(err))
+            | Self::NewPassword(NewPasswordError::Backend(err))
+            | Self::Refresh(RefreshError::Backend(err)) => err,
+            _ => return None,
+        };
+        let mut chain = backend.to_string();
+        let mut source = std::error::Error::source(backend);
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Some(chain)
+    }
 }

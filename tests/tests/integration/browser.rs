@@ -5,17 +5,17 @@
 
 use std::path::PathBuf;
 
-use authport_conformance::webdriver::Browser;
-use authport_conformance::{Backend, STRONG_PASSWORD, TestApp, unique_email};
+use authport_testkit::webdriver::Browser;
+use authport_testkit::{STRONG_PASSWORD, TestApp, unique_email};
 
 fn screenshot_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots")
+    authport_testkit::repo_root().join("target/browser-screenshots")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_log_in_and_log_out_in_a_real_browser() {
     let Some(browser) = Browser::start().await else { return };
-    let app = TestApp::spawn(Backend::Memory).await.expect("the memory backend is always available");
+    let app = TestApp::on_memory().spawn().await;
     let shots = screenshot_dir();
     let email = unique_email("browser");
 

@@ -12,7 +12,7 @@
 //!   is `ann@example.com`, but a look-alike with a Cyrillic `а` (U+0430) is a *different*
 //!   address — a distinct user, which can never log in as the Latin one.
 
-use authport_conformance::{Backend, STRONG_PASSWORD, TestApp, problem, unique_email};
+use authport_testkit::{STRONG_PASSWORD, TestApp, problem, unique_email};
 use serde_json::json;
 
 /// One hostile request: raw body bytes and content type.
@@ -154,7 +154,7 @@ fn rows() -> Vec<Row> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_hostile_request_gets_its_documented_problem_and_the_server_keeps_serving() {
-    let app = TestApp::spawn(Backend::Memory).await.expect("memory backend");
+    let app = TestApp::on_memory().spawn().await;
     for row in rows() {
         let response = app
             .client
@@ -173,7 +173,7 @@ async fn every_hostile_request_gets_its_documented_problem_and_the_server_keeps_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn look_alike_emails_are_distinct_users_and_case_variants_collide() {
-    let app = TestApp::spawn(Backend::Memory).await.expect("memory backend");
+    let app = TestApp::on_memory().spawn().await;
     let local = format!("ann{}", uuid::Uuid::new_v4().simple());
     let latin = format!("{local}@example.com");
     // U+0430 CYRILLIC SMALL LETTER A instead of the Latin 'a'.
@@ -211,7 +211,7 @@ async fn look_alike_emails_are_distinct_users_and_case_variants_collide() {
 /// any other — it neither truncates the password nor breaks the server.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nul_in_a_password_is_just_a_character() {
-    let app = TestApp::spawn(Backend::Memory).await.expect("memory backend");
+    let app = TestApp::on_memory().spawn().await;
     let email = unique_email("nul-password");
     let password = "Correct-Horse-9\u{0}tail";
     assert_eq!(app.sign_up(&email, password).await.status(), 201);
@@ -231,7 +231,7 @@ async fn a_nul_in_a_password_is_just_a_character() {
 async fn hostile_request_ids_are_never_echoed_or_smuggled() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-    let app = TestApp::spawn(Backend::Memory).await.expect("memory backend");
+    let app = TestApp::on_memory().spawn().await;
     let long = "r".repeat(10 * 1024);
     let hostile: [&[u8]; 4] = [long.as_bytes(), b"id with spaces", b"\xff\xfe-obs-text", b"id\tx"];
     for value in hostile {

@@ -1,108 +1,63 @@
-//! The conformance cases: the executable specification of the `IdentityProvider` port. Each
-//! takes a running app and must hold for every backend.
+//! The HTTP conformance suite: the cases that reach the backend, each run against every
+//! backend (memory, PostgreSQL, Cognito on moto), black-box through the HTTP API with the same
+//! assertions everywhere. Cases that never reach an adapter run once, in `edge.rs`; the port
+//! itself is specified by the contract suite (`contract.rs`).
 //!
-//! They live in the library so that several test binaries can run them: the conformance
-//! suite (`tests/conformance`, every backend) and the container runs (`tests/localstack.rs`).
-//! A new case is a `pub async fn` here plus one line in [`conformance_cases!`](crate::conformance_cases).
+//! A new case is an `async fn(&TestApp)` here and one line in the `suite!` list at the end.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::{STRONG_PASSWORD, TestApp, problem, sign_up_outcomes, unique_email};
+use authport_testkit::{STRONG_PASSWORD, TestApp, problem, sign_up_outcomes, unique_email};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::{Value, json};
 
-/// Calls the macro `$callback` with every case, comma-separated: the one list of cases.
-#[macro_export]
-macro_rules! conformance_cases {
-    ($callback:ident) => {
-        $callback! {
-            healthz_answers_ok,
-            readyz_answers_ready_with_the_backend,
-            request_ids_are_echoed_and_in_every_problem,
-            sign_up_creates_a_user_with_the_normalised_email,
-            duplicate_sign_up_is_user_exists,
-            duplicate_differing_only_in_case_is_user_exists,
-            concurrent_duplicate_sign_ups_create_exactly_one_user,
-            weak_password_lists_every_violated_rule,
-            invalid_email_is_rejected,
-            malformed_bodies_are_malformed_request,
-            oversized_body_is_payload_too_large,
-            non_json_content_type_is_unsupported_media_type,
-            log_in_issues_tokens_that_verify_against_the_jwks,
-            log_in_ignores_email_case,
-            wrong_password_and_unknown_user_are_indistinguishable,
-            new_password_with_a_bogus_session_is_invalid_session,
-            unknown_route_is_not_found_and_wrong_method_is_not_allowed,
-            refresh_issues_tokens_that_pass_me,
-            me_answers_who_is_logged_in,
-            log_out_revokes_refresh_tokens,
-            invalid_refresh_tokens_are_invalid_token,
-            me_rejects_every_kind_of_bad_token,
-            security_headers_are_on_every_response,
-            password_policy_is_published,
-            sign_up_page_is_served_without_inline_script,
+/// A running case.
+pub(crate) type CaseFuture<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+/// A case, callable on any app.
+pub(crate) type Case = for<'a> fn(&'a TestApp) -> CaseFuture<'a>;
+
+/// `mod <backend> { #[tokio::test] async fn <case>() }` for every backend × case, and [`ALL`].
+macro_rules! suite {
+    ($($case:ident),* $(,)?) => {
+        suite!(@backend memory, Memory, $($case),*);
+        suite!(@backend postgres, Postgres, $($case),*);
+        suite!(@backend cognito, Cognito, $($case),*);
+        /// Every case with its name, for a run on one more backend (`localstack.rs`).
+        pub(crate) const ALL: &[(&str, Case)] = &[$((stringify!($case), |app| Box::pin($case(app)))),*];
+    };
+    (@backend $module:ident, $backend:ident, $($case:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let backend = authport_testkit::Backend::$backend;
+                    let Some(app) = authport_testkit::TestApp::spawn(backend).await else { return };
+                    super::$case(&app).await;
+                    app.stop().await;
+                }
+            )*
         }
     };
 }
 
-/// A running case.
-pub type CaseFuture<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
-/// A case, callable on any app.
-pub type Case = for<'a> fn(&'a TestApp) -> CaseFuture<'a>;
-
-macro_rules! case_table {
-    ($($case:ident),* $(,)?) => {
-        /// Every case with its name, for binaries that run them all on one backend.
-        pub const ALL: &[(&str, Case)] = &[$((stringify!($case), |app| Box::pin($case(app)))),*];
-    };
-}
-conformance_cases!(case_table);
-
-pub async fn healthz_answers_ok(app: &TestApp) {
-    let response = app.get("/healthz").await;
-    assert_eq!(response.status(), 200);
-}
-
-/// `X-Request-Id`: a sane one is echoed, an insane or missing one replaced by a fresh UUID; the
-/// id is in the header of every answer and the `request_id` member of every problem.
-pub async fn request_ids_are_echoed_and_in_every_problem(app: &TestApp) {
-    let header = |r: &reqwest::Response| {
-        r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned).expect("X-Request-Id")
-    };
-    let given = "trace-4711/abc:DEF";
-    let ok = app.client.get(app.url("/healthz")).header("x-request-id", given).send().await.expect("sent");
-    assert_eq!(header(&ok), given);
-
-    let generated = app.get("/healthz").await;
-    assert!(uuid::Uuid::parse_str(&header(&generated)).is_ok(), "{}", header(&generated));
-
-    let too_long = "x".repeat(129);
-    for bad in [too_long.as_str(), "has space", "tab\there"] {
-        let r = app.client.get(app.url("/healthz")).header("x-request-id", bad).send().await.expect("sent");
-        assert!(uuid::Uuid::parse_str(&header(&r)).is_ok(), "{bad:?} replaced, got {}", header(&r));
-    }
-
-    // Problems, from a handler (409 at the second sign-up) and from routing (404).
-    let email = unique_email("rid");
-    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
-    let conflict = app
-        .client
-        .post(app.url("/v1/signup"))
-        .header("x-request-id", "dup-1")
-        .json(&json!({ "email": email, "password": STRONG_PASSWORD }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(header(&conflict), "dup-1");
-    let (status, body) = problem(conflict).await;
-    assert_eq!((status, body["request_id"].as_str()), (409, Some("dup-1")), "{body}");
-
-    let missing = app.get("/no/such/route").await;
-    let id = header(&missing);
-    let (status, body) = problem(missing).await;
-    assert_eq!((status, body["request_id"].as_str()), (404, Some(id.as_str())), "{body}");
+suite! {
+    readyz_answers_ready_with_the_backend,
+    sign_up_creates_a_user_with_the_normalised_email,
+    duplicate_sign_up_is_user_exists,
+    duplicate_differing_only_in_case_is_user_exists,
+    concurrent_duplicate_sign_ups_create_exactly_one_user,
+    log_in_issues_tokens_that_verify_against_the_jwks,
+    log_in_ignores_email_case,
+    wrong_password_and_unknown_user_are_indistinguishable,
+    new_password_with_a_bogus_session_is_invalid_session,
+    refresh_issues_tokens_that_pass_me,
+    me_answers_who_is_logged_in,
+    log_out_revokes_refresh_tokens,
+    invalid_refresh_tokens_are_invalid_token,
+    me_rejects_every_kind_of_bad_token,
+    password_policy_is_published,
 }
 
 /// The readiness probe asks the backend itself (memory: always; PostgreSQL: `SELECT 1`;
@@ -111,12 +66,7 @@ pub async fn readyz_answers_ready_with_the_backend(app: &TestApp) {
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("JSON");
-    let backend = match app.backend {
-        crate::Backend::Memory => "memory",
-        crate::Backend::Postgres => "postgres",
-        crate::Backend::Cognito => "cognito",
-    };
-    assert_eq!(body, json!({ "status": "ready", "backend": backend }));
+    assert_eq!(body, json!({ "status": "ready", "backend": app.backend().name() }));
 }
 
 pub async fn sign_up_creates_a_user_with_the_normalised_email(app: &TestApp) {
@@ -152,85 +102,6 @@ pub async fn concurrent_duplicate_sign_ups_create_exactly_one_user(app: &TestApp
     let by_status = sign_up_outcomes(futures::future::join_all(attempts).await).await;
     assert_eq!(by_status, HashMap::from([(201, 1), (409, 63)]));
     assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the one user can log in");
-}
-
-pub async fn weak_password_lists_every_violated_rule(app: &TestApp) {
-    let cases: [(&str, &[&str]); 5] = [
-        ("abc", &["min_length", "uppercase", "digit", "symbol"]),
-        ("", &["min_length", "lowercase", "uppercase", "digit", "symbol"]),
-        ("ALLUPPERCASE1!", &["lowercase"]),
-        ("Abcdefgh!", &["digit"]),
-        (" Abcdefg1", &["symbol", "no_surrounding_whitespace"]),
-    ];
-    for (password, expected) in cases {
-        let (status, body) = problem(app.sign_up(&unique_email("weak"), password).await).await;
-        assert_eq!((status, body["code"].as_str()), (422, Some("weak_password")), "{body}");
-        let rules: Vec<&str> =
-            body["violations"].as_array().expect("violations").iter().filter_map(|v| v["rule"].as_str()).collect();
-        assert_eq!(rules, expected, "password {password:?}");
-    }
-    let too_long = format!("Aa1!{}", "x".repeat(253));
-    let (status, body) = problem(app.sign_up(&unique_email("long"), &too_long).await).await;
-    assert_eq!((status, body["violations"][0]["rule"].as_str()), (422, Some("max_length")), "{body}");
-}
-
-pub async fn invalid_email_is_rejected(app: &TestApp) {
-    let too_long = format!("{}@example.com", "a".repeat(250));
-    for email in ["", "not-an-email", "ann@", "@example.com", "ann smith@example.com", too_long.as_str()] {
-        let (status, body) = problem(app.sign_up(email, STRONG_PASSWORD).await).await;
-        assert_eq!((status, body["code"].as_str()), (422, Some("invalid_email")), "{email:?}: {body}");
-    }
-}
-
-pub async fn malformed_bodies_are_malformed_request(app: &TestApp) {
-    let bodies = [
-        "{not json",
-        "",
-        "[]",
-        r#"{"email":"a@example.com"}"#,
-        r#"{"password":"Correct-Horse-9"}"#,
-        r#"{"email":42,"password":"Correct-Horse-9"}"#,
-        r#"{"email":"a@example.com","password":12345678}"#,
-        r#"{"email":"a@example.com","email":"b@example.com","password":"Correct-Horse-9"}"#,
-    ];
-    for path in ["/v1/signup", "/v1/login"] {
-        for body in bodies {
-            let response = app
-                .client
-                .post(app.url(path))
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .expect("sent");
-            let (status, problem) = problem(response).await;
-            assert_eq!((status, problem["code"].as_str()), (400, Some("malformed_request")), "{path} {body}");
-            assert!(!problem["detail"].as_str().unwrap_or_default().contains("12345678"), "no echo: {problem}");
-        }
-    }
-}
-
-pub async fn oversized_body_is_payload_too_large(app: &TestApp) {
-    let body = json!({ "email": unique_email("big"), "password": "x".repeat(20 * 1024) });
-    let response = app.post_json("/v1/signup", &body).await;
-    // The unread rest of the body makes the connection unusable: the server must say it closes it.
-    assert_eq!(response.headers().get("connection").map(|v| v.as_bytes()), Some(&b"close"[..]));
-    let (status, problem) = problem(response).await;
-    assert_eq!((status, problem["code"].as_str()), (413, Some("payload_too_large")), "{problem}");
-    assert_eq!(app.get("/healthz").await.status(), 200, "still serving");
-}
-
-pub async fn non_json_content_type_is_unsupported_media_type(app: &TestApp) {
-    let response = app
-        .client
-        .post(app.url("/v1/signup"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("email=a%40example.com&password=Correct-Horse-9")
-        .send()
-        .await
-        .expect("sent");
-    let (status, body) = problem(response).await;
-    assert_eq!((status, body["code"].as_str()), (415, Some("unsupported_media_type")), "{body}");
 }
 
 /// Verifies `token` with the JWKS key named by its `kid`, pinned to RS256; returns its claims.
@@ -329,20 +200,6 @@ pub async fn new_password_with_a_bogus_session_is_invalid_session(app: &TestApp)
     assert_eq!((status, answer["code"].as_str()), (422, Some("weak_password")), "{answer}");
 }
 
-pub async fn unknown_route_is_not_found_and_wrong_method_is_not_allowed(app: &TestApp) {
-    let (status, body) = problem(app.get("/v1/nope").await).await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")), "{body}");
-    for path in ["/v1/signup", "/v1/login"] {
-        let response = app.get(path).await;
-        assert_eq!(response.headers()["allow"], "POST");
-        let (status, body) = problem(response).await;
-        assert_eq!((status, body["code"].as_str()), (405, Some("method_not_allowed")), "{body}");
-    }
-    let response = app.client.delete(app.url("/healthz")).send().await.expect("sent");
-    assert_eq!(response.headers()["allow"], "GET");
-    assert_eq!(problem(response).await.0, 405);
-}
-
 /// Signs up a fresh user and logs in: `(email, user_id, token response)`.
 async fn logged_in_user(app: &TestApp, tag: &str) -> (String, String, Value) {
     let email = unique_email(tag);
@@ -429,14 +286,14 @@ pub async fn invalid_refresh_tokens_are_invalid_token(app: &TestApp) {
 /// Every verification rule, each broken alone: tokens are re-signed with the backend's own key
 /// (a positive control proves that forging works), so each refusal has exactly one reason.
 pub async fn me_rejects_every_kind_of_bad_token(app: &TestApp) {
-    use crate::forge;
+    use authport_testkit::forge;
 
     let (_, _, tokens) = logged_in_user(app, "forged").await;
     let access = tokens["access_token"].as_str().expect("access_token");
     let id_token = tokens["id_token"].as_str().expect("id_token");
     let key = app.forging_key().await;
     assert_eq!(forge::kid(access), key.kid, "the harness found the backend's signing key");
-    let claims = forge::claims(access);
+    let claims: Value = forge::claims(access);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
     let with = |field: &str, value: Value| {
         let mut claims = claims.clone();
@@ -480,37 +337,6 @@ pub async fn me_rejects_every_kind_of_bad_token(app: &TestApp) {
     assert_refused(app, Some(&format!("Bearer {unknown_kid}")), "unknown kid").await;
 }
 
-/// The security headers every response carries, checked on a 200, a 404 and a 401.
-pub async fn security_headers_are_on_every_response(app: &TestApp) {
-    let expected = [
-        (
-            "content-security-policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
-             form-action 'self'",
-        ),
-        ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
-        ("x-frame-options", "DENY"),
-    ];
-    let responses = [
-        (200, app.get("/").await),
-        (200, app.get("/healthz").await),
-        (404, app.get("/v1/nope").await),
-        (401, app.get("/v1/me").await),
-    ];
-    for (status, response) in responses {
-        assert_eq!(response.status(), status, "{}", response.url());
-        for (name, value) in expected {
-            assert_eq!(
-                response.headers().get(name).and_then(|v| v.to_str().ok()),
-                Some(value),
-                "{name} on the {status} of {}",
-                response.url()
-            );
-        }
-    }
-}
-
 /// `GET /v1/password-policy`: the active backend's policy, as the page's hints need it.
 pub async fn password_policy_is_published(app: &TestApp) {
     let response = app.get("/v1/password-policy").await;
@@ -528,20 +354,4 @@ pub async fn password_policy_is_published(app: &TestApp) {
     let password = format!("Aa1!{}", "x".repeat(min.saturating_sub(4)));
     let response = app.sign_up(&unique_email("policy"), &password).await;
     assert_eq!(response.status(), 201, "{password:?} meets the published policy");
-}
-
-/// `GET /` is the sign-up / log-in page; its script is a separate file (the CSP forbids inline script).
-pub async fn sign_up_page_is_served_without_inline_script(app: &TestApp) {
-    let response = app.get("/").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
-    let html = response.text().await.expect("body");
-    assert!(html.contains(r#"<script src="/app.js" defer></script>"#), "{html}");
-    assert_eq!(html.matches("<script").count(), 1, "no inline script");
-    assert!(!html.contains(" style=") && !html.contains("<style"), "no inline style");
-    for (path, media_type) in [("/app.js", "text/javascript; charset=utf-8"), ("/app.css", "text/css; charset=utf-8")] {
-        let response = app.get(path).await;
-        assert_eq!(response.status(), 200, "{path}");
-        assert_eq!(response.headers()["content-type"], media_type, "{path}");
-    }
 }

@@ -1,11 +1,11 @@
 //! `GET /metrics`: Prometheus text with requests by route template and status, latency
 //! histograms and sign-up / log-in outcomes.
 
-use authport_conformance::{Backend, STRONG_PASSWORD, TestApp, unique_email};
+use authport_testkit::{STRONG_PASSWORD, TestApp, unique_email};
 
 #[tokio::test]
 async fn metrics_count_requests_latency_and_auth_outcomes() {
-    let app = TestApp::spawn(Backend::Memory).await.expect("memory backend");
+    let app = TestApp::on_memory().spawn().await;
     let email = unique_email("metrics");
     assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
     assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200);

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use authport_conformance::process::AuthportProcess;
-use authport_conformance::unique_email;
+use authport_testkit::process::AuthportProcess;
+use authport_testkit::unique_email;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Logged-Never-Pa55word";

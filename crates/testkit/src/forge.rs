@@ -37,10 +37,11 @@ impl ForgingKey {
     }
 }
 
-/// The claims of a JWT, read without verification.
-pub fn claims(token: &str) -> Value {
+/// The claims of a JWT, read without verification: [`authport_fake::claims::AccessClaims`],
+/// [`authport_fake::claims::IdClaims`], or a [`Value`] to forge from.
+pub fn claims<T: serde::de::DeserializeOwned>(token: &str) -> T {
     let payload = token.split('.').nth(1).expect("JWT payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON claims")
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("the claims")
 }
 
 /// The `kid` of a JWT's header.
@@ -72,8 +73,8 @@ pub fn stranger_key(kid: &str) -> ForgingKey {
 impl TestApp {
     /// The private key this app's backend signs with.
     pub async fn forging_key(&self) -> ForgingKey {
-        let pem = match self.backend {
-            Backend::Memory => std::fs::read_to_string(crate::signing_key_file()).expect("harness key"),
+        let pem = match self.backend() {
+            Backend::Memory => std::fs::read_to_string(crate::app::signing_key_file()).expect("harness key"),
             Backend::Postgres => {
                 use sqlx::Connection as _;
                 let db = self.database().expect("postgres app has a database");
@@ -96,7 +97,7 @@ impl TestApp {
 fn moto_key() -> ForgingKey {
     static KEY: OnceLock<ForgingKey> = OnceLock::new();
     KEY.get_or_init(|| {
-        let python = crate::moto::repo_root().join(".venv/bin/python");
+        let python = crate::repo_root().join(".venv/bin/python");
         let output = std::process::Command::new(python)
             .args([
                 "-c",

@@ -1,5 +1,5 @@
 //! Cognito-only behaviour, black-box through HTTP: an in-process authport on the cognito
-//! backend, a fresh user pool on the moto emulator per test (`authport_conformance::moto`),
+//! backend, a fresh user pool on the moto emulator per test (`authport_testkit::moto`),
 //! and moto's admin API (the SDK client) to arrange and inspect what authport cannot show.
 //!
 //! What moto does differently from Cognito, and what that means for these tests, is in
@@ -10,10 +10,11 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use authport_conformance::cases::verify_token;
-use authport_conformance::moto::{self, MotoPool, PoolSpec};
-use authport_conformance::proxy::TcpProxy;
-use authport_conformance::{Backend, STRONG_PASSWORD, TestApp, cognito_args, problem, unique_email};
+use crate::conformance::verify_token;
+
+use authport_testkit::moto::{self, MotoPool, PoolSpec};
+use authport_testkit::proxy::TcpProxy;
+use authport_testkit::{STRONG_PASSWORD, TestApp, problem, unique_email};
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, PasswordPolicyType, UserStatusType};
 use serde_json::{Value, json};
@@ -28,10 +29,9 @@ fn pool_kinds() -> [(&'static str, PoolSpec); 2] {
 }
 
 /// authport on `pool`, with its secret-less client or its secret client.
-async fn app_on(pool: &MotoPool, with_secret: bool, extra: &[&str]) -> TestApp {
-    let mut args = cognito_args(pool, with_secret);
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    TestApp::spawn_with_backend_args(Backend::Cognito, args).await
+async fn app_on(pool: &MotoPool, with_secret: bool) -> TestApp {
+    let app = TestApp::on_pool(pool);
+    if with_secret { app.secret_client() } else { app }.spawn().await
 }
 
 async fn admin_get_user(pool: &MotoPool, username: &str) -> Option<AdminGetUserOutput> {
@@ -87,7 +87,7 @@ fn rules(problem: &Value) -> Vec<&str> {
 async fn a_password_the_pool_refuses_after_creating_the_user_leaves_no_user_behind() {
     for (kind, spec) in pool_kinds() {
         let Some(pool) = moto::test_pool_with(&spec).await else { return };
-        let app = app_on(&pool, false, &[]).await;
+        let app = app_on(&pool, false).await;
         let email = unique_email("half");
         let long = format!("Aa1!{}", "x".repeat(100));
         assert!(long.len() >= 99 && long.len() <= 256);
@@ -115,7 +115,7 @@ async fn a_password_the_pool_refuses_after_creating_the_user_leaves_no_user_behi
 async fn sign_up_creates_a_confirmed_user_whose_id_is_the_sub() {
     for (kind, spec) in pool_kinds() {
         let Some(pool) = moto::test_pool_with(&spec).await else { return };
-        let app = app_on(&pool, false, &[]).await;
+        let app = app_on(&pool, false).await;
         let email = unique_email("Confirmed");
         let created = app.sign_up(&email, STRONG_PASSWORD).await;
         assert_eq!(created.status(), 201, "{kind}");
@@ -149,7 +149,7 @@ async fn sign_up_creates_a_confirmed_user_whose_id_is_the_sub() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_client_signs_up_and_logs_in_with_tokens_that_verify() {
     let Some(pool) = moto::test_pool().await else { return };
-    let app = app_on(&pool, true, &[]).await;
+    let app = app_on(&pool, true).await;
     let email = unique_email("secret");
     let created = app.sign_up(&email, STRONG_PASSWORD).await;
     assert_eq!(created.status(), 201);
@@ -179,7 +179,7 @@ async fn a_secret_client_signs_up_and_logs_in_with_tokens_that_verify() {
 async fn a_temporary_password_must_be_replaced_with_the_users_own_session() {
     for ((kind, spec), with_secret) in pool_kinds().into_iter().zip([false, true]) {
         let Some(pool) = moto::test_pool_with(&spec).await else { return };
-        let app = app_on(&pool, with_secret, &[]).await;
+        let app = app_on(&pool, with_secret).await;
         let (ann, bob) = (unique_email("ann"), unique_email("bob"));
         create_user_with_temporary_password(&pool, &ann, "Temp0rary!").await;
         create_user_with_temporary_password(&pool, &bob, "Temp0rary!").await;
@@ -239,7 +239,7 @@ async fn the_pools_password_policy_is_the_policy_authport_checks() {
         .require_symbols(false)
         .build();
     let Some(pool) = moto::test_pool_with(&PoolSpec { policy, ..PoolSpec::default() }).await else { return };
-    let app = app_on(&pool, false, &[]).await;
+    let app = app_on(&pool, false).await;
     for (password, expected) in
         [("abcdefgh1", vec!["min_length"]), ("ABCDEFGHI1", vec!["lowercase"]), ("abcdefghij", vec!["digit"])]
     {
@@ -258,7 +258,7 @@ async fn the_pools_password_policy_is_the_policy_authport_checks() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_published_jwks_is_the_pools() {
     let Some(pool) = moto::test_pool().await else { return };
-    let app = app_on(&pool, false, &[]).await;
+    let app = app_on(&pool, false).await;
     let response = app.get("/.well-known/jwks.json").await;
     assert_eq!(response.status(), 200);
     let published: Value = response.json().await.expect("jwks");
@@ -296,7 +296,6 @@ async fn app_behind_proxy(pool: &MotoPool) -> (TestApp, TcpProxy) {
         .and_then(|mut addrs| addrs.find(SocketAddr::is_ipv4))
         .unwrap_or_else(|| panic!("cannot resolve {}", pool.endpoint));
     let proxy = TcpProxy::start(upstream).await;
-    let proxied = MotoPool { endpoint: format!("http://{}", proxy.addr()), ..pool.clone() };
     let limits = [
         "--cognito-timeout-ms".to_owned(),
         OPERATION_TIMEOUT_MS.to_string(),
@@ -305,7 +304,8 @@ async fn app_behind_proxy(pool: &MotoPool) -> (TestApp, TcpProxy) {
         "--cognito-max-attempts".to_owned(),
         MAX_ATTEMPTS.to_string(),
     ];
-    let app = app_on(&proxied, false, &limits.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let limits: Vec<&str> = limits.iter().map(String::as_str).collect();
+    let app = TestApp::on_pool(pool).via(proxy.addr()).args(&limits).spawn().await;
     (app, proxy)
 }
 

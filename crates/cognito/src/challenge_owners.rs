@@ -4,9 +4,9 @@
 //! (`NotAuthorizedException`). moto 5.2.5 does not: its `respond_to_auth_challenge` stores the
 //! user name with the session but never compares it, so user A's session sets the password of
 //! whichever USERNAME comes with it (moto's `models.py`; tests
-//! `a_session_answered_for_another_user_is_invalid` in `provider.rs` and, against moto through
+//! `a_session_answered_for_another_user_is_invalid` in `tests.rs` and, against moto through
 //! HTTP, `a_temporary_password_must_be_replaced_with_the_users_own_session` in
-//! `tests/tests/cognito.rs`). Remembering the owner
+//! `tests/tests/integration/cognito.rs`). Remembering the owner
 //! lets authport answer `InvalidSession` like Cognito. A session this process did not hand out
 //! (another replica's) is unknown here and left to Cognito to judge.
 
@@ -23,7 +23,7 @@ const CAPACITY: usize = 10_000;
 
 /// The sessions' owners, keyed by a hash of the session (no session is kept in clear).
 #[derive(Debug, Default)]
-pub(crate) struct SessionOwners {
+pub(crate) struct ChallengeOwners {
     owners: Mutex<HashMap<[u8; 32], (String, Instant)>>,
 }
 
@@ -42,7 +42,7 @@ fn key(session: &str) -> [u8; 32] {
     Sha256::digest(session.as_bytes()).into()
 }
 
-impl SessionOwners {
+impl ChallengeOwners {
     pub(crate) fn remember(&self, session: &str, username: &str) {
         let mut owners = self.owners.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         owners.retain(|_, (_, at)| at.elapsed() < SESSION_TTL);
@@ -79,7 +79,7 @@ mod tests {
 
     #[test]
     fn tells_owner_stranger_and_unknown_apart() {
-        let owners = SessionOwners::default();
+        let owners = ChallengeOwners::default();
         owners.remember("session-1", "ann@example.com");
         assert_eq!(owners.owner("session-1", "ann@example.com"), Owner::This);
         assert_eq!(owners.owner("session-1", "bob@example.com"), Owner::Other);

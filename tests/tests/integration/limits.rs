@@ -1,11 +1,11 @@
 //! Rate limits on sign-up and log-in (per client IP, per normalised e-mail), on the memory
 //! backend: the limits live in the HTTP edge, the same for every backend.
 
-use authport_conformance::{Backend, STRONG_PASSWORD, TestApp, problem, unique_email};
+use authport_testkit::{STRONG_PASSWORD, TestApp, problem, unique_email};
 use serde_json::json;
 
 async fn app(extra: &[&str]) -> TestApp {
-    TestApp::spawn_with(Backend::Memory, extra).await.expect("the memory backend is always there")
+    TestApp::on_memory().args(extra).spawn().await
 }
 
 /// A 429 problem with a `Retry-After` of whole seconds within `max_secs`.

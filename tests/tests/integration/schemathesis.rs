@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use authport_conformance::{Backend, TestApp, skip_or_fail};
+use authport_testkit::{TestApp, skip_or_fail};
 
 const SEED: &str = "20261125";
 const MAX_EXAMPLES: &str = "100";
@@ -18,12 +18,9 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 /// The whole run usually takes a few seconds; this only stops a hang.
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// `<repo>/.venv/bin/schemathesis`; the repository is found from the `CARGO_MANIFEST_DIR` that
-/// `cargo test` sets at run time (the compile-time one may be stale when a build is reused).
+/// `<repo>/.venv/bin/schemathesis`.
 fn schemathesis() -> PathBuf {
-    let manifest_dir =
-        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
-    manifest_dir.join("../.venv/bin/schemathesis")
+    authport_testkit::repo_root().join(".venv/bin/schemathesis")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,7 +30,7 @@ async fn the_openapi_document_holds_under_schemathesis() {
         skip_or_fail("schemathesis", &format!("{} is missing: run scripts/install-test-tools.sh", bin.display()));
         return;
     }
-    let app = TestApp::spawn(Backend::Memory).await.expect("the memory backend is always available");
+    let app = TestApp::on_memory().spawn().await;
     let schema_url = app.url("/openapi.json");
     let workdir = tempfile::tempdir().expect("temp dir");
     let started = Instant::now();

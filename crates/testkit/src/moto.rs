@@ -6,7 +6,6 @@
 //! wrapper that kills it when our stdin closes, so it never outlives the test process.
 
 use std::io::{BufRead as _, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -41,8 +40,25 @@ pub struct MotoPool {
     pub client_secret: String,
 }
 
-pub(crate) fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+impl MotoPool {
+    /// authport's command-line arguments for the cognito backend on this pool, reaching it at
+    /// `endpoint` (the pool's own, or a proxy's), with the secret-less or the secret app client.
+    pub fn authport_args(&self, endpoint: &str, with_secret: bool) -> Vec<String> {
+        let (client_id, secret) = match with_secret {
+            false => (&self.client_id, None),
+            true => (&self.secret_client_id, Some(&self.client_secret)),
+        };
+        let mut args: Vec<String> =
+            ["--backend", "cognito", "--user-pool-id", &self.pool_id, "--cognito-endpoint", endpoint]
+                .into_iter()
+                .chain(["--aws-region", REGION, "--client-id", client_id])
+                .map(str::to_owned)
+                .collect();
+        if let Some(secret) = secret {
+            args.extend(["--client-secret".to_owned(), secret.clone()]);
+        }
+        args
+    }
 }
 
 /// The process-wide moto server, or why there is none.
@@ -63,7 +79,7 @@ fn start() -> Result<Moto, String> {
     if let Ok(endpoint) = std::env::var("MOTO_ENDPOINT") {
         return Ok(Moto { endpoint, _process: None });
     }
-    let server = repo_root().join(".venv/bin/moto_server");
+    let server = crate::repo_root().join(".venv/bin/moto_server");
     if !server.exists() {
         return Err(format!("{} not found; run scripts/install-moto.sh (or `just test`)", server.display()));
     }

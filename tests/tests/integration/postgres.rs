@@ -2,19 +2,20 @@
 //! database (users, signing key, the duplicate race), outages (503 within the timeout, then
 //! recovery by itself), `authport migrate`, and the store's own guarantees.
 //!
-//! Each test gets a fresh database (`authport_conformance::postgres::TestDatabase`) on
+//! Each test gets a fresh database (`authport_testkit::postgres::TestDatabase`) on
 //! `DATABASE_URL` (default: the local server). The multi-process tests run the real `authport`
 //! binary: `cargo build --bin authport` first (`just test` does).
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use authport_conformance::postgres::{TcpProxy, TestDatabase};
-use authport_conformance::process::run_to_completion;
-use authport_conformance::{STRONG_PASSWORD, TestApp, problem, sign_up_outcomes, unique_email};
 use authport_domain::{Email, UserId};
 use authport_fake::{DatabaseUrl, InsertUserError, PostgresConfig, PostgresStore, StoreError, StoredUser, UserStore};
+use authport_testkit::postgres::{TcpProxy, TestDatabase};
+use authport_testkit::process::run_to_completion;
+use authport_testkit::{Backend, STRONG_PASSWORD, TestApp, problem, sign_up_outcomes, unique_email};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::Value;
 use sqlx::Connection as _;
@@ -34,6 +35,11 @@ fn timeout_args() -> [String; 4] {
         "--database-statement-timeout-ms".to_owned(),
         STATEMENT_TIMEOUT_MS.to_string(),
     ]
+}
+
+/// The real `authport` binary on `db`.
+async fn process_on(db: &Arc<TestDatabase>, args: &[&str]) -> TestApp {
+    TestApp::on_database(db).args(args).process().spawn().await
 }
 
 fn as_strs(args: &[String]) -> Vec<&str> {
@@ -126,18 +132,18 @@ async fn count(db: &TestDatabase, sql: &str, binds: &[&str]) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_and_the_signing_key_survive_a_restart() {
-    let Some(first) = TestApp::spawn(authport_conformance::Backend::Postgres).await else { return };
-    let db = first.database().expect("postgres app");
+    let Some(first) = TestApp::spawn(Backend::Postgres).await else { return };
+    let db = Arc::clone(first.database().expect("postgres app"));
     let email = unique_email("restart");
     assert_eq!(first.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
     let keys_before = jwks(&first).await;
-    let sibling = first.spawn_sibling().await; // a second app on the same database, meanwhile
+    let sibling = TestApp::on_database(&db).spawn().await; // a second app on the same database, meanwhile
     assert_eq!(sibling.log_in(&email, STRONG_PASSWORD).await.status(), 200);
     assert_eq!(jwks(&sibling).await, keys_before);
     sibling.stop().await;
     first.stop().await;
 
-    let second = TestApp::spawn_on(&db, &[]).await;
+    let second = TestApp::on_database(&db).spawn().await;
     assert_eq!(second.log_in(&email.to_uppercase(), STRONG_PASSWORD).await.status(), 200);
     let (status, body) = problem(second.sign_up(&email, STRONG_PASSWORD).await).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("user_exists")), "{body}");
@@ -151,13 +157,13 @@ async fn an_acknowledged_sign_up_survives_a_killed_process_and_the_password_is_n
     // Trust authentication ignores the password; it is there to be looked for in the logs.
     let secret = "do-not-log-this-pw";
     let url = db.url_with_password(secret).expect("URL with password");
-    let first = TestApp::spawn_process_on_url(&db, &url, &[]).await;
+    let first = TestApp::on_database(&db).database_url(url.clone()).process().spawn().await;
     let email = unique_email("crash");
     assert_eq!(first.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
     let mut logs = first.process_logs();
     first.kill(); // SIGKILL right after the 201: nothing is flushed or shut down gracefully
 
-    let second = TestApp::spawn_process_on_url(&db, &url, &[]).await;
+    let second = TestApp::on_database(&db).database_url(url.clone()).process().spawn().await;
     assert_eq!(second.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the acknowledged user is there");
     logs.extend(second.process_logs());
     assert!(logs.iter().all(|line| !line.contains(secret)), "the database password appears in the logs");
@@ -174,7 +180,7 @@ async fn two_processes_share_users_and_signing_keys() {
     let issuer = "http://authport.test";
     let args = ["--issuer", issuer];
     // Started together on an empty database: both migrate and both offer a signing key.
-    let (a, b) = tokio::join!(TestApp::spawn_process_on(&db, &args), TestApp::spawn_process_on(&db, &args));
+    let (a, b) = tokio::join!(process_on(&db, &args), process_on(&db, &args));
     let (jwks_a, jwks_b) = (jwks(&a).await, jwks(&b).await);
     assert_eq!(jwks_a, jwks_b, "one key for both processes");
     assert_eq!(count(&db, "SELECT count(*) FROM signing_keys", &[]).await, 1);
@@ -206,7 +212,7 @@ async fn two_processes_share_users_and_signing_keys() {
 async fn sessions_work_across_processes() {
     let Some(db) = TestDatabase::create().await else { return };
     let args = ["--issuer", "http://authport.test"];
-    let (a, b) = tokio::join!(TestApp::spawn_process_on(&db, &args), TestApp::spawn_process_on(&db, &args));
+    let (a, b) = tokio::join!(process_on(&db, &args), process_on(&db, &args));
     let email = unique_email("xsession");
     assert_eq!(a.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
     let tokens = log_in_tokens(&a, &email).await;
@@ -243,7 +249,7 @@ async fn sessions_work_across_processes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_duplicate_sign_ups_over_two_processes_create_exactly_one_user() {
     let Some(db) = TestDatabase::create().await else { return };
-    let (a, b) = tokio::join!(TestApp::spawn_process_on(&db, &[]), TestApp::spawn_process_on(&db, &[]));
+    let (a, b) = tokio::join!(process_on(&db, &[]), process_on(&db, &[]));
     for round in 0..3 {
         let email = unique_email("xrace");
         let started = Instant::now();
@@ -273,7 +279,7 @@ async fn concurrent_duplicate_sign_ups_over_two_processes_create_exactly_one_use
 async fn database_down_answers_503_within_the_acquire_timeout_then_recovers() {
     let Some(db) = TestDatabase::create().await else { return };
     let mut proxy = TcpProxy::start(db.server_addr().await).await;
-    let app = TestApp::spawn_on_url(&db, &db.url_via(proxy.addr()), &as_strs(&timeout_args())).await;
+    let app = TestApp::on_database(&db).via(proxy.addr()).args(&as_strs(&timeout_args())).spawn().await;
     let email = unique_email("before-outage");
     assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
     assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200);
@@ -314,7 +320,7 @@ async fn database_down_answers_503_within_the_acquire_timeout_then_recovers() {
 async fn a_black_holed_database_answers_503_within_the_timeouts_then_recovers() {
     let Some(db) = TestDatabase::create().await else { return };
     let mut proxy = TcpProxy::start(db.server_addr().await).await;
-    let app = TestApp::spawn_on_url(&db, &db.url_via(proxy.addr()), &as_strs(&timeout_args())).await;
+    let app = TestApp::on_database(&db).via(proxy.addr()).args(&as_strs(&timeout_args())).spawn().await;
     let email = unique_email("before-freeze");
     assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
 
@@ -362,7 +368,7 @@ async fn a_black_holed_database_answers_503_within_the_timeouts_then_recovers() 
 async fn a_statement_stuck_on_a_lock_answers_503_after_the_statement_timeout() {
     let Some(db) = TestDatabase::create().await else { return };
     // A real process: its log shows which mechanism ended the wait.
-    let app = TestApp::spawn_process_on(&db, &as_strs(&timeout_args())).await;
+    let app = process_on(&db, &as_strs(&timeout_args())).await;
     let email = unique_email("locked");
     assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
 
@@ -511,7 +517,7 @@ async fn the_database_itself_enforces_case_insensitive_uniqueness() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_tokens_are_stored_hashed_with_expiry_and_no_revocation() {
-    let Some(app) = TestApp::spawn(authport_conformance::Backend::Postgres).await else { return };
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
     let db = app.database().expect("postgres app");
     let email = unique_email("refresh");
     assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);

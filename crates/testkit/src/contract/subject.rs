@@ -1,0 +1,269 @@
+//! [`Subject`]: one adapter under contract, built the way the server builds it, with the tap,
+//! the proxy and the arrangements the clauses need.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
+use authport_domain::IdentityProvider;
+use authport_fake::{
+    DatabaseUrl, FakeConfig, FakeIdentityProvider, HashCost, HashLimits, MemoryStore, PostgresConfig, PostgresStore,
+};
+use aws_sdk_cognitoidentityprovider::config::Credentials;
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use tokio::sync::Mutex;
+
+use super::tap::{Tap, TapInterceptor, TappedStore};
+use crate::Backend;
+use crate::moto::{self, MotoPool};
+use crate::postgres::TestDatabase;
+use crate::proxy::TcpProxy;
+
+/// The port's operations that call the backend, for arming faults at the call each one makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    CreateUser,
+    Authenticate,
+    CompleteNewPassword,
+    Refresh,
+    LogOut,
+    Ready,
+}
+
+/// The store of a fake provider (kept to build a second provider on the same data).
+#[derive(Debug, Clone)]
+enum FakeStore {
+    Memory(Arc<TappedStore<MemoryStore>>),
+    Postgres(Arc<TappedStore<PostgresStore>>),
+}
+
+/// An adapter under contract.
+pub struct Subject {
+    /// The port, exactly as the server holds it.
+    pub provider: Arc<dyn IdentityProvider>,
+    /// Sees the adapter's calls to its backend, and fails chosen ones.
+    pub tap: Arc<Tap>,
+    backend: Backend,
+    verifications: Box<dyn Fn() -> u64 + Send + Sync>,
+    fake_store: Option<FakeStore>,
+    /// Between the adapter and a remote backend.
+    proxy: Option<Mutex<TcpProxy>>,
+    database: Option<Arc<TestDatabase>>,
+    pool: Option<MotoPool>,
+}
+
+impl std::fmt::Debug for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subject").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+/// Generous enough for a loaded machine, short enough that an outage is answered in a second.
+const TIMEOUT: Duration = Duration::from_millis(1000);
+
+impl Subject {
+    /// The adapter for `backend` on a fresh store or pool of its own, or `None` when the
+    /// backend's component is unavailable here (after [`crate::skip_or_fail`]).
+    pub async fn new(backend: Backend) -> Option<Self> {
+        Some(match backend {
+            Backend::Memory => {
+                let tap = Arc::new(Tap::default());
+                let store = FakeStore::Memory(Arc::new(TappedStore::new(MemoryStore::new(), Arc::clone(&tap))));
+                Self::fake(backend, tap, store, None, None, fake_config()).await
+            }
+            Backend::Postgres => {
+                let database = TestDatabase::create().await?;
+                let proxy = TcpProxy::start(database.server_addr().await).await;
+                let url = DatabaseUrl::parse(&database.url_via(proxy.addr())).expect("database URL");
+                let config =
+                    PostgresConfig { acquire_timeout: TIMEOUT, statement_timeout: TIMEOUT, ..PostgresConfig::new(url) };
+                let store = PostgresStore::connect(&config).await.expect("the test database migrates");
+                let tap = Arc::new(Tap::default());
+                let store = FakeStore::Postgres(Arc::new(TappedStore::new(store, Arc::clone(&tap))));
+                Self::fake(backend, tap, store, Some(proxy), Some(database), fake_config()).await
+            }
+            Backend::Cognito => Self::cognito(moto::test_pool().await?).await,
+        })
+    }
+
+    async fn fake(
+        backend: Backend,
+        tap: Arc<Tap>,
+        store: FakeStore,
+        proxy: Option<TcpProxy>,
+        database: Option<Arc<TestDatabase>>,
+        config: FakeConfig,
+    ) -> Self {
+        let (provider, verifications): (Arc<dyn IdentityProvider>, Box<dyn Fn() -> u64 + Send + Sync>) = match &store {
+            FakeStore::Memory(store) => {
+                let provider = Arc::new(FakeIdentityProvider::new(Arc::clone(store), config).await.expect("provider"));
+                (provider.clone(), Box::new(move || provider.password_verifications()))
+            }
+            FakeStore::Postgres(store) => {
+                let provider = Arc::new(FakeIdentityProvider::new(Arc::clone(store), config).await.expect("provider"));
+                (provider.clone(), Box::new(move || provider.password_verifications()))
+            }
+        };
+        Self {
+            provider,
+            tap,
+            backend,
+            verifications,
+            fake_store: Some(store),
+            proxy: proxy.map(Mutex::new),
+            database,
+            pool: None,
+        }
+    }
+
+    async fn cognito(pool: MotoPool) -> Self {
+        let upstream: SocketAddr =
+            pool.endpoint.trim_start_matches("http://").parse().expect("moto listens on an IP address");
+        let proxy = TcpProxy::start(upstream).await;
+        let mut settings = CognitoSettings::new(&pool.pool_id, &pool.client_id);
+        settings.endpoint_url = Some(format!("http://{}", proxy.addr()));
+        settings.region = Some(moto::REGION.to_owned());
+        // One attempt, so that a failure made on purpose is not retried away.
+        settings.max_attempts = 1;
+        settings.operation_timeout = TIMEOUT;
+        settings.attempt_timeout = TIMEOUT;
+        settings.readiness_reuse = Duration::ZERO;
+        let tap = Arc::new(Tap::default());
+        let interceptor = TapInterceptor(Arc::clone(&tap));
+        let provider = CognitoIdentityProvider::connect_with(
+            settings,
+            |loader| {
+                loader
+                    .credentials_provider(Credentials::new("test", "test", None, None, "authport-contract"))
+                    .empty_test_environment()
+            },
+            |client| client.interceptor(interceptor),
+        )
+        .await
+        .expect("the adapter connects to moto");
+        Self {
+            provider: Arc::new(provider),
+            tap,
+            backend: Backend::Cognito,
+            verifications: Box::new(|| 0),
+            fake_store: None,
+            proxy: Some(Mutex::new(proxy)),
+            database: None,
+            pool: Some(pool),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Password verifications the adapter performed itself so far (Cognito's happen in Cognito).
+    pub fn password_verifications(&self) -> u64 {
+        (self.verifications)()
+    }
+
+    /// The backend call `operation` makes first (where a fault is armed to make it fail), or
+    /// `None` when the operation calls no backend here (the fake providers never issue
+    /// challenges, so they answer every session without one).
+    pub fn call_of(&self, operation: Operation) -> Option<&'static str> {
+        match (self.fake_store.is_some(), operation) {
+            (true, Operation::CreateUser) => Some("insert_user"),
+            (true, Operation::Authenticate) => Some("find_user_by_email"),
+            (true, Operation::CompleteNewPassword) => None,
+            (true, Operation::Refresh) => Some("refresh_token_owner"),
+            (true, Operation::LogOut) => Some("revoke_refresh_tokens"),
+            (true, Operation::Ready) => Some("ping"),
+            (false, Operation::CreateUser) => Some("AdminCreateUser"),
+            (false, Operation::Authenticate | Operation::Refresh) => Some("AdminInitiateAuth"),
+            (false, Operation::CompleteNewPassword) => Some("AdminRespondToAuthChallenge"),
+            (false, Operation::LogOut) => Some("AdminUserGlobalSignOut"),
+            (false, Operation::Ready) => Some("DescribeUserPool"),
+        }
+    }
+
+    /// The last backend call of a sign-up: after it fails, the user must not be left behind.
+    pub fn last_sign_up_step(&self) -> &'static str {
+        if self.fake_store.is_some() { "insert_user" } else { "AdminSetUserPassword" }
+    }
+
+    /// Whether the signing keys are the backend's (Cognito's JWKS) rather than the adapter's own.
+    pub fn keys_are_the_backends(&self) -> bool {
+        self.fake_store.is_none()
+    }
+
+    /// Whether the backend can throttle (Cognito); stores never do.
+    pub fn throttles(&self) -> bool {
+        self.fake_store.is_none()
+    }
+
+    /// Cuts the way to a remote backend: refused connections, pooled ones closed.
+    ///
+    /// # Panics
+    /// For a backend with no remote part (memory).
+    pub async fn take_backend_away(&self) {
+        self.proxy.as_ref().expect("a remote backend").lock().await.stop().await;
+    }
+
+    /// Opens the way to the remote backend again, on the same address.
+    pub async fn bring_backend_back(&self) {
+        self.proxy.as_ref().expect("a remote backend").lock().await.restart().await;
+    }
+
+    /// A second adapter on the same data whose refresh tokens have expired as soon as they are
+    /// issued (the fake providers; Cognito's refresh tokens live for an hour at least).
+    pub async fn with_expired_refresh_tokens(&self) -> Option<Subject> {
+        let store = self.fake_store.clone()?;
+        let config = FakeConfig { refresh_token_ttl: Duration::ZERO, ..fake_config() };
+        Some(Self::fake(self.backend, Arc::clone(&self.tap), store, None, self.database.clone(), config).await)
+    }
+
+    /// Removes the user behind the adapter's back (PostgreSQL: the row; the other backends
+    /// cannot here — moto answers a refresh for a removed user with an internal error).
+    pub async fn remove_user(&self, email: &str) -> bool {
+        let Some(database) = &self.database else { return false };
+        let mut conn = database.connect().await;
+        let deleted = sqlx::query("DELETE FROM users WHERE lower(email) = lower($1)")
+            .bind(email)
+            .execute(&mut conn)
+            .await
+            .expect("delete the user")
+            .rows_affected();
+        assert_eq!(deleted, 1, "{email} existed");
+        true
+    }
+
+    /// A user created the way an administrator does it: a temporary password, no invitation, a
+    /// verified e-mail (status `FORCE_CHANGE_PASSWORD`). Only Cognito has such users.
+    ///
+    /// # Panics
+    /// For a backend without temporary passwords.
+    pub async fn create_user_with_temporary_password(&self, email: &str, temporary: &str) {
+        let pool = self.pool.as_ref().expect("a backend with temporary passwords (Cognito)");
+        let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
+        moto::client(&pool.endpoint)
+            .admin_create_user()
+            .user_pool_id(&pool.pool_id)
+            .username(email)
+            .temporary_password(temporary)
+            .message_action(MessageActionType::Suppress)
+            .user_attributes(attribute("email", email).expect("attribute"))
+            .user_attributes(attribute("email_verified", "true").expect("attribute"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("AdminCreateUser {email}: {e:?}"));
+    }
+}
+
+/// The fake providers as the tests run them: cheap hashing, the harness's signing key.
+fn fake_config() -> FakeConfig {
+    let pem = std::fs::read_to_string(crate::app::signing_key_file()).expect("the harness's signing key");
+    FakeConfig {
+        issuer: "http://authport.contract".to_owned(),
+        client_id: "contract-client".to_owned(),
+        hash_cost: HashCost::InsecureFastForTests,
+        hash_limits: HashLimits { concurrency: 2, queue: 256 },
+        signing_key_pem: Some(pem),
+        ..FakeConfig::default()
+    }
+}

@@ -1,0 +1,30 @@
+//! authport's test suites, in one test binary (each binary links the whole stack, so one link
+//! instead of a dozen). Run one suite with a filter: `cargo test -p authport-tests -- contract::`.
+//!
+//! Tests that need a real component (PostgreSQL, moto, schemathesis, Chromium) skip with one
+//! loud line when it is missing and fail when `CI=true`; tests that cannot run on these machines
+//! at all (Docker) are `#[ignore]`d with their reason.
+
+/// The contract suite of the `IdentityProvider` port, one test per MUST clause, against every
+/// adapter.
+mod contract;
+
+/// Black-box HTTP: the cases that reach the backend, against every backend…
+mod conformance;
+/// …and those that never do, once.
+mod edge;
+
+mod browser;
+mod hostile_input;
+mod limits;
+mod log_secrets;
+mod metrics;
+mod openapi;
+mod schemathesis;
+
+/// Backend-specific behaviour beyond the port.
+mod cognito;
+mod postgres;
+
+/// The conformance cases on a Cognito emulator in a Docker container (ignored here).
+mod localstack;
