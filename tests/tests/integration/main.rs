@@ -20,6 +20,7 @@ mod limits;
 mod log_secrets;
 mod metrics;
 mod openapi;
+mod request_logs;
 mod schemathesis;
 
 /// Backend-specific behaviour beyond the port.
