@@ -37,13 +37,6 @@ impl ForgingKey {
     }
 }
 
-/// The claims of a JWT, read without verification: [`authport_fake::claims::AccessClaims`],
-/// [`authport_fake::claims::IdClaims`], or a [`Value`] to forge from.
-pub fn claims<T: serde::de::DeserializeOwned>(token: &str) -> T {
-    let payload = token.split('.').nth(1).expect("JWT payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("the claims")
-}
-
 /// The `kid` of a JWT's header.
 pub fn kid(token: &str) -> String {
     jsonwebtoken::decode_header(token).expect("JWT header").kid.expect("kid")

@@ -6,8 +6,8 @@
 //!   [`postgres`] (a fresh database per test), [`moto`] (the Cognito emulator, a fresh pool per
 //!   test), [`containers`] (emulators in Docker through testcontainers);
 //! - [`process`] (the `authport` binary as a child process), [`proxy`] (a TCP proxy that takes a
-//!   server away and brings it back), [`forge`] (tokens re-signed to break one rule at a time),
-//!   [`webdriver`] (headless Chromium);
+//!   server away and brings it back), [`tokens`] (reading and verifying tokens), [`forge`]
+//!   (tokens re-signed to break one rule at a time), [`webdriver`] (headless Chromium);
 //! - [`contract`]: the contract suite of the `IdentityProvider` port, one test per MUST clause,
 //!   run by `tests/` against every adapter.
 
@@ -20,6 +20,7 @@ pub mod moto;
 pub mod postgres;
 pub mod process;
 pub mod proxy;
+pub mod tokens;
 pub mod webdriver;
 
 use std::io::Write as _;

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::types::{
-    ExplicitAuthFlowsType, PasswordPolicyType, UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType,
+    AttributeType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType, UserPoolPolicyType,
+    UsernameAttributeType, UsernameConfigurationType,
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
@@ -58,6 +59,25 @@ impl MotoPool {
             args.extend(["--client-secret".to_owned(), secret.clone()]);
         }
         args
+    }
+
+    /// A user created outside authport, the way an administrator does it: a temporary password,
+    /// no invitation, a verified e-mail (status `FORCE_CHANGE_PASSWORD`), named by the
+    /// lower-cased e-mail as authport's users are.
+    pub async fn create_user_with_temporary_password(&self, email: &str, temporary: &str) {
+        let email = email.to_lowercase();
+        let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
+        client(&self.endpoint)
+            .admin_create_user()
+            .user_pool_id(&self.pool_id)
+            .username(&email)
+            .temporary_password(temporary)
+            .message_action(MessageActionType::Suppress)
+            .user_attributes(attribute("email", &email).expect("attribute"))
+            .user_attributes(attribute("email_verified", "true").expect("attribute"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("AdminCreateUser {email}: {e:?}"));
     }
 }
 
@@ -217,11 +237,6 @@ fn explicit_policy_flags(policy: &PasswordPolicyType) -> impl Fn(&mut HttpReques
         request.headers_mut().insert("content-length", bytes.len().to_string());
         *request.body_mut() = SdkBody::from(bytes);
     }
-}
-
-/// Creates a plain pool with Cognito's default password policy and two app clients on `moto`.
-pub async fn create_pool(moto: &Moto) -> Result<MotoPool, String> {
-    create_pool_at(&moto.endpoint, &PoolSpec::default()).await
 }
 
 /// Creates a pool made to `spec` and two app clients, without and with a secret, on the

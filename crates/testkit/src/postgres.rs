@@ -69,10 +69,6 @@ impl TestDatabase {
         Some(Arc::new(Self { name, url, maintenance_url }))
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// The URL of this database.
     pub fn url(&self) -> String {
         self.url.to_string()

@@ -10,13 +10,12 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::conformance::verify_token;
-
 use authport_testkit::moto::{self, MotoPool, PoolSpec};
 use authport_testkit::proxy::TcpProxy;
+use authport_testkit::tokens::verify;
 use authport_testkit::{STRONG_PASSWORD, TestApp, problem, unique_email};
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, PasswordPolicyType, UserStatusType};
+use aws_sdk_cognitoidentityprovider::types::{PasswordPolicyType, UserStatusType};
 use serde_json::{Value, json};
 
 /// Both kinds of pool the adapter must work with: a plain pool (user name = the e-mail) and a
@@ -46,24 +45,6 @@ async fn admin_get_user(pool: &MotoPool, username: &str) -> Option<AdminGetUserO
 
 fn attribute<'a>(user: &'a AdminGetUserOutput, name: &str) -> Option<&'a str> {
     user.user_attributes().iter().find(|a| a.name() == name).and_then(|a| a.value())
-}
-
-/// A user created outside authport, the way an administrator would: a temporary password,
-/// no invitation, a verified e-mail; its status is FORCE_CHANGE_PASSWORD.
-async fn create_user_with_temporary_password(pool: &MotoPool, email: &str, temporary: &str) {
-    let attribute =
-        |name: &str, value: &str| AttributeType::builder().name(name).value(value).build().expect("attribute");
-    moto::client(&pool.endpoint)
-        .admin_create_user()
-        .user_pool_id(&pool.pool_id)
-        .username(email.to_lowercase())
-        .temporary_password(temporary)
-        .message_action(MessageActionType::Suppress)
-        .user_attributes(attribute("email", &email.to_lowercase()))
-        .user_attributes(attribute("email_verified", "true"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("AdminCreateUser {email}: {e:?}"));
 }
 
 async fn new_password(app: &TestApp, email: &str, session: &str, new_password: &str) -> reqwest::Response {
@@ -159,8 +140,8 @@ async fn a_secret_client_signs_up_and_logs_in_with_tokens_that_verify() {
     assert_eq!(response.status(), 200);
     let tokens: Value = response.json().await.expect("json");
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.expect("jwks");
-    let access = verify_token(tokens["access_token"].as_str().expect("access token"), &jwks);
-    let id = verify_token(tokens["id_token"].as_str().expect("id token"), &jwks);
+    let access: Value = verify(tokens["access_token"].as_str().expect("access token"), &jwks, None);
+    let id: Value = verify(tokens["id_token"].as_str().expect("id token"), &jwks, None);
     assert_eq!(access["token_use"], "access");
     assert_eq!(access["client_id"], pool.secret_client_id.as_str(), "issued to the secret client");
     assert_eq!(id["token_use"], "id");
@@ -181,8 +162,8 @@ async fn a_temporary_password_must_be_replaced_with_the_users_own_session() {
         let Some(pool) = moto::test_pool_with(&spec).await else { return };
         let app = app_on(&pool, with_secret).await;
         let (ann, bob) = (unique_email("ann"), unique_email("bob"));
-        create_user_with_temporary_password(&pool, &ann, "Temp0rary!").await;
-        create_user_with_temporary_password(&pool, &bob, "Temp0rary!").await;
+        pool.create_user_with_temporary_password(&ann, "Temp0rary!").await;
+        pool.create_user_with_temporary_password(&bob, "Temp0rary!").await;
 
         let (status, body) = problem(app.log_in(&ann, "Temp0rary!").await).await;
         assert_eq!((status, body["code"].as_str()), (403, Some("password_change_required")), "{kind}: {body}");
@@ -209,8 +190,8 @@ async fn a_temporary_password_must_be_replaced_with_the_users_own_session() {
         assert_eq!(response.status(), 200, "{kind}");
         let tokens: Value = response.json().await.expect("json");
         let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.expect("jwks");
-        verify_token(tokens["access_token"].as_str().expect("access token"), &jwks);
-        verify_token(tokens["id_token"].as_str().expect("id token"), &jwks);
+        verify::<Value>(tokens["access_token"].as_str().expect("access token"), &jwks, None);
+        verify::<Value>(tokens["id_token"].as_str().expect("id token"), &jwks, None);
         assert!(tokens["refresh_token"].as_str().is_some_and(|t| !t.is_empty()), "{kind}: {tokens}");
 
         assert_eq!(app.log_in(&ann, "N3w-password").await.status(), 200, "{kind}: the new password works");

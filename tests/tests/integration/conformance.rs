@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use authport_testkit::tokens::{self, verify};
 use authport_testkit::{STRONG_PASSWORD, TestApp, problem, sign_up_outcomes, unique_email};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::{Value, json};
 
 /// A running case.
@@ -104,29 +104,6 @@ pub async fn concurrent_duplicate_sign_ups_create_exactly_one_user(app: &TestApp
     assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the one user can log in");
 }
 
-/// Verifies `token` with the JWKS key named by its `kid`, pinned to RS256; returns its claims.
-///
-/// # Panics
-/// When the token does not verify.
-pub fn verify_token(token: &str, jwks: &Value) -> Value {
-    let header = decode_header(token).expect("JWT header");
-    assert_eq!(header.alg, Algorithm::RS256);
-    let kid = header.kid.expect("kid set");
-    let jwk = jwks["keys"]
-        .as_array()
-        .expect("keys")
-        .iter()
-        .find(|k| k["kid"] == kid)
-        .unwrap_or_else(|| panic!("kid {kid} not in JWKS {jwks}"));
-    assert_eq!(jwk["kty"], "RSA");
-    let key = DecodingKey::from_rsa_components(jwk["n"].as_str().expect("n"), jwk["e"].as_str().expect("e"))
-        .expect("RSA key");
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.validate_aud = false;
-    validation.set_required_spec_claims(&["exp", "iat", "iss", "sub"]);
-    decode::<Value>(token, &key, &validation).expect("token verifies").claims
-}
-
 pub async fn log_in_issues_tokens_that_verify_against_the_jwks(app: &TestApp) {
     let email = unique_email("login");
     let created: Value = app.sign_up(&email, STRONG_PASSWORD).await.json().await.expect("json");
@@ -140,8 +117,8 @@ pub async fn log_in_issues_tokens_that_verify_against_the_jwks(app: &TestApp) {
     assert!(tokens["refresh_token"].as_str().is_some_and(|t| t.len() >= 32), "{tokens}");
 
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.expect("jwks");
-    let access = verify_token(tokens["access_token"].as_str().expect("access"), &jwks);
-    let id = verify_token(tokens["id_token"].as_str().expect("id"), &jwks);
+    let access: Value = verify(tokens["access_token"].as_str().expect("access"), &jwks, None);
+    let id: Value = verify(tokens["id_token"].as_str().expect("id"), &jwks, None);
 
     for claims in [&access, &id] {
         assert_eq!(claims["sub"], created["user_id"], "{claims}");
@@ -293,7 +270,7 @@ pub async fn me_rejects_every_kind_of_bad_token(app: &TestApp) {
     let id_token = tokens["id_token"].as_str().expect("id_token");
     let key = app.forging_key().await;
     assert_eq!(forge::kid(access), key.kid, "the harness found the backend's signing key");
-    let claims: Value = forge::claims(access);
+    let claims: Value = tokens::claims(access);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
     let with = |field: &str, value: Value| {
         let mut claims = claims.clone();

@@ -9,11 +9,10 @@ use authport_domain::{
     RefreshError, RefreshToken, SignUpError, TokenSet, User,
 };
 use authport_fake::claims::{AccessClaims, IdClaims};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::SecretString;
 
 use super::{Call, Fault, Operation, Subject};
-use crate::{STRONG_PASSWORD, forge, unique_email};
+use crate::{STRONG_PASSWORD, tokens, unique_email};
 
 fn email(tag: &str) -> Email {
     Email::parse(&unique_email(tag)).expect("a valid address")
@@ -42,7 +41,7 @@ async fn logged_in(subject: &Subject, tag: &str) -> (Email, TokenSet) {
 
 /// Who the access token of `tokens` names, as the server's verifier would tell.
 fn user_of(tokens: &TokenSet) -> AuthenticatedUser {
-    let claims: AccessClaims = forge::claims(tokens.access_token.expose());
+    let claims: AccessClaims = tokens::claims(tokens.access_token.expose());
     AuthenticatedUser { id: authport_domain::UserId::parse(claims.sub).expect("sub"), username: claims.username }
 }
 
@@ -62,7 +61,7 @@ pub async fn a_new_user_can_log_in_at_once(subject: &Subject) {
     assert_eq!(user.email, email);
     assert!(!user.id.as_str().is_empty());
     let tokens = subject.provider.authenticate(&email, &password(STRONG_PASSWORD)).await.expect("logs in at once");
-    let claims: AccessClaims = forge::claims(tokens.access_token.expose());
+    let claims: AccessClaims = tokens::claims(tokens.access_token.expose());
     assert_eq!((claims.sub.as_str(), claims.username.as_str()), (user.id.as_str(), email.as_str()));
 }
 
@@ -362,24 +361,17 @@ pub async fn log_out_is_idempotent(subject: &Subject) {
 /// `signing_keys`: the keys verify (RS256, by `kid`) the tokens the backend issues, at log-in
 /// and at refresh.
 pub async fn the_signing_keys_verify_the_tokens(subject: &Subject) {
-    let (_, tokens) = logged_in(subject, "keys").await;
-    let refreshed = subject.provider.refresh(&tokens.refresh_token).await.expect("refreshed");
+    let (_, issued) = logged_in(subject, "keys").await;
+    let refreshed = subject.provider.refresh(&issued.refresh_token).await.expect("refreshed");
     let keys = subject.provider.signing_keys().await.expect("keys");
-    let verify = |token: &str| {
-        let kid = jsonwebtoken::decode_header(token).expect("header").kid.expect("kid");
-        let key = keys.iter().find(|k| k.kid == kid).unwrap_or_else(|| panic!("kid {kid} among {keys:?}"));
-        let key = DecodingKey::from_rsa_components(&key.n, &key.e).expect("RSA key");
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.validate_aud = false;
-        jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation).expect("verifies");
-    };
-    for token in [
-        tokens.access_token.expose(),
-        tokens.id_token.expose(),
-        refreshed.access_token.expose(),
-        refreshed.id_token.expose(),
-    ] {
-        verify(token);
+    let jwks = serde_json::json!({
+        "keys": keys.iter().map(|k| serde_json::json!({ "kty": "RSA", "kid": k.kid, "n": k.n, "e": k.e })).collect::<Vec<_>>()
+    });
+    for token in [&issued.access_token, &refreshed.access_token] {
+        tokens::verify::<AccessClaims>(token.expose(), &jwks, None);
+    }
+    for token in [&issued.id_token, &refreshed.id_token] {
+        tokens::verify::<IdClaims>(token.expose(), &jwks, None);
     }
 }
 
@@ -388,8 +380,8 @@ pub async fn the_signing_keys_verify_the_tokens(subject: &Subject) {
 pub async fn tokens_carry_the_token_audience(subject: &Subject) {
     let audience = subject.provider.token_audience();
     let (_, tokens) = logged_in(subject, "audience").await;
-    let access: AccessClaims = forge::claims(tokens.access_token.expose());
-    let id: IdClaims = forge::claims(tokens.id_token.expose());
+    let access: AccessClaims = tokens::claims(tokens.access_token.expose());
+    let id: IdClaims = tokens::claims(tokens.id_token.expose());
     assert_eq!(
         (access.iss.as_str(), access.client_id.as_str()),
         (audience.issuer.as_str(), audience.client_id.as_str())

@@ -11,7 +11,6 @@ use authport_fake::{
     DatabaseUrl, FakeConfig, FakeIdentityProvider, HashCost, HashLimits, MemoryStore, PostgresConfig, PostgresStore,
 };
 use aws_sdk_cognitoidentityprovider::config::Credentials;
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use tokio::sync::Mutex;
 
 use super::tap::{Tap, TapInterceptor, TappedStore};
@@ -233,25 +232,14 @@ impl Subject {
         true
     }
 
-    /// A user created the way an administrator does it: a temporary password, no invitation, a
-    /// verified e-mail (status `FORCE_CHANGE_PASSWORD`). Only Cognito has such users.
+    /// A user with a temporary password, as an administrator creates one. Only Cognito has
+    /// such users.
     ///
     /// # Panics
     /// For a backend without temporary passwords.
     pub async fn create_user_with_temporary_password(&self, email: &str, temporary: &str) {
         let pool = self.pool.as_ref().expect("a backend with temporary passwords (Cognito)");
-        let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
-        moto::client(&pool.endpoint)
-            .admin_create_user()
-            .user_pool_id(&pool.pool_id)
-            .username(email)
-            .temporary_password(temporary)
-            .message_action(MessageActionType::Suppress)
-            .user_attributes(attribute("email", email).expect("attribute"))
-            .user_attributes(attribute("email_verified", "true").expect("attribute"))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("AdminCreateUser {email}: {e:?}"));
+        pool.create_user_with_temporary_password(email, temporary).await;
     }
 }
 
