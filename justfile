@@ -45,7 +45,7 @@ bench_packages := "-p authport-domain -p authport-fake -p authport-server -p aut
 # `just test`: they need a Docker engine, which the project's CI machines do not have.
 test-containers:
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
-        cargo test -p authport-tests -- --ignored localstack
+        cargo test --workspace -- --ignored localstack
 
 # Formatting and lints, as CI checks them.
 lint:

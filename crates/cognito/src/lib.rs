@@ -8,6 +8,7 @@
 //! - log-in: `AdminInitiateAuth` with `ADMIN_USER_PASSWORD_AUTH`; a user holding a temporary
 //!   password gets a `NEW_PASSWORD_REQUIRED` challenge, answered with
 //!   `AdminRespondToAuthChallenge`;
+//! - refresh and log-out: `REFRESH_TOKEN_AUTH` and `AdminUserGlobalSignOut`;
 //! - `SECRET_HASH` on every call that takes one when the app client has a secret;
 //! - signing keys: the pool's JWKS, fetched on every call (the caller caches);
 //! - at start-up, `DescribeUserPool`: the pool's password policy becomes the domain policy
@@ -18,9 +19,10 @@
 //! differently from Cognito and the adapter compensates, a comment names the difference and the
 //! test that shows it.
 //!
-//! The app client must allow `ALLOW_ADMIN_USER_PASSWORD_AUTH`; the credentials need
-//! `cognito-idp:DescribeUserPool`, `AdminCreateUser`, `AdminSetUserPassword`,
-//! `AdminDeleteUser`, `AdminInitiateAuth` and `AdminRespondToAuthChallenge` on the pool.
+//! The app client must allow `ALLOW_ADMIN_USER_PASSWORD_AUTH` and `ALLOW_REFRESH_TOKEN_AUTH`;
+//! the credentials need `cognito-idp:DescribeUserPool`, `AdminCreateUser`,
+//! `AdminSetUserPassword`, `AdminDeleteUser`, `AdminInitiateAuth`,
+//! `AdminRespondToAuthChallenge` and `AdminUserGlobalSignOut` on the pool.
 
 mod challenge_owners;
 mod connect;

@@ -1,5 +1,6 @@
 //! authport's test suites, in one test binary (each binary links the whole stack, so one link
-//! instead of a dozen). Run one suite with a filter: `cargo test -p authport-tests -- contract::`.
+//! instead of a dozen). Run one suite with a filter: `cargo test --workspace -- contract::`
+//! (`-p authport-tests` would resolve other features than `just test` and build the stack again).
 //!
 //! Tests that need a real component (PostgreSQL, moto, schemathesis, Chromium) skip with one
 //! loud line when it is missing and fail when `CI=true`; tests that cannot run on these machines
