@@ -32,7 +32,7 @@ bench:
     scripts/install-moto.sh > target/moto-install.log 2>&1 & moto=$!; \
         cargo build --release {{bench_packages}} --bins --benches; \
         wait $moto || { cat target/moto-install.log; exit 1; }
-    cargo bench {{bench_packages}} --benches -- --warm-up-time 1 --measurement-time 3
+    cargo bench {{bench_packages}} --bench validation --bench tokens --bench verify -- --warm-up-time 1 --measurement-time 3
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
         target/release/authport-bench --authport-bin target/release/authport --report docs/benchmarks.md
 
@@ -68,7 +68,19 @@ cognito-pool ENDPOINT="":
 moto-start: moto-install
     scripts/start-moto.sh /tmp/authport-moto
 
-# Install headless Chromium + chromedriver for the browser test (Debian, as root; idempotent).
-browser-deps:
-    @if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then echo "chromium and chromedriver are installed"; \
-    else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; fi
+# Install the system packages the tests use — headless Chromium + chromedriver (the browser test),
+# haproxy and redis-server (the shared rate-limit tests) — from Debian, as root; idempotent.
+system-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+    command -v haproxy >/dev/null || missing+=(haproxy)
+    command -v redis-server >/dev/null || missing+=(redis-server)
+    if ((${#missing[@]})); then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    else
+        echo "chromium, chromedriver, haproxy and redis-server are installed"
+    fi
