@@ -16,6 +16,6 @@ mod tokens;
 pub use hashing::{HashCost, HashError, HashLimits, hash_phc, verify_phc};
 pub use provider::{FakeConfig, FakeIdentityProvider, FakeSetupError};
 pub use store::memory::MemoryStore;
-pub use store::postgres::{DatabaseUrl, DatabaseUrlError, PostgresConfig, PostgresStore, redact_database_url};
+pub use store::postgres::{DatabaseUrl, DatabaseUrlError, PostgresConfig, PostgresStore, redact_url};
 pub use store::{InsertUserError, StoreError, StoredRefreshToken, StoredUser, UserStore};
 pub use tokens::{SigningKey, SigningKeyError, TokenIssuer};

@@ -7,6 +7,8 @@ use std::time::Duration;
 use authport_cognito::CognitoSettings;
 use authport_domain::PasswordPolicy;
 use authport_fake::{FakeConfig, PostgresConfig};
+
+use crate::limits::{FailurePolicy, Rate, RateLimits, RedisLimits, RedisUrl, SharedStore};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
@@ -118,6 +120,28 @@ pub struct LimitOptions {
     #[arg(long, env = "AUTHPORT_RATE_LIMIT_EMAIL_BURST", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_email_burst: Option<u32>,
 
+    /// Where the rate-limit budgets are kept: `memory` (each process its own), or a Redis that
+    /// every process shares — redis://[user:password@]host:port[/db], rediss://… (TLS), or a
+    /// Redis Cluster: redis-cluster://[user:password@]host:port,host:port,… (rediss-cluster://
+    /// with TLS). The password is never logged.
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_STORE", default_value = "memory", hide_env_values = true)]
+    pub rate_limit_store: LimitStoreArg,
+
+    /// Longest wait for the shared rate-limit store in one check, in milliseconds; then the
+    /// failure policy applies.
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_STORE_TIMEOUT_MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub rate_limit_store_timeout_ms: u64,
+
+    /// What the rate limits do while the shared store fails or is slower than its timeout:
+    /// `local` (each process keeps its own budgets), `open` (no limits) or `closed` (limited
+    /// requests are answered 503 backend_unavailable).
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_STORE_FAILURE", value_enum, default_value_t = FailurePolicy::Local)]
+    pub rate_limit_store_failure: FailurePolicy,
+
+    /// Prefix of the shared store's keys (deployments sharing one Redis need their own).
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_KEY_PREFIX", default_value = "authport:rate-limit:")]
+    pub rate_limit_key_prefix: String,
+
     /// A reverse proxy (IP address, repeatable or comma-separated) whose X-Forwarded-For is
     /// believed: for requests from it, the client IP is the right-most X-Forwarded-For hop that
     /// is not a trusted proxy. Without it, X-Forwarded-For is ignored.
@@ -134,16 +158,39 @@ pub struct LimitOptions {
     pub hash_queue: Option<u32>,
 }
 
+/// `--rate-limit-store`: this process, or a Redis.
+#[derive(Debug, Clone)]
+pub enum LimitStoreArg {
+    Memory,
+    Redis(RedisUrl),
+}
+
+impl std::str::FromStr for LimitStoreArg {
+    type Err = crate::limits::RedisUrlError;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        if raw.trim() == "memory" { Ok(Self::Memory) } else { RedisUrl::parse(raw).map(Self::Redis) }
+    }
+}
+
 impl LimitOptions {
-    /// The rate limiters these options describe.
-    pub fn rate_limits(&self) -> crate::limits::RateLimits {
-        use crate::limits::Rate;
+    /// The rate limits these options describe (a shared store is connected lazily).
+    pub fn rate_limits(&self) -> anyhow::Result<RateLimits> {
         let rate = |per_minute: u32, burst: Option<u32>| Rate { per_minute, burst: burst.unwrap_or(per_minute) };
-        crate::limits::RateLimits::new(
+        let shared = match &self.rate_limit_store {
+            LimitStoreArg::Memory => None,
+            LimitStoreArg::Redis(url) => {
+                let timeout = Duration::from_millis(self.rate_limit_store_timeout_ms);
+                let store = RedisLimits::new(url, &self.rate_limit_key_prefix, timeout)?;
+                Some(SharedStore { store: Box::new(store), timeout, on_failure: self.rate_limit_store_failure })
+            }
+        };
+        Ok(RateLimits::new(
             rate(self.rate_limit_ip_per_minute, self.rate_limit_ip_burst),
             rate(self.rate_limit_email_per_minute, self.rate_limit_email_burst),
             self.trusted_proxies.clone(),
-        )
+            shared,
+        ))
     }
 
     /// The hashing pool's bounds, defaults filled in for this machine.

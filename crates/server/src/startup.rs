@@ -10,8 +10,7 @@ use anyhow::Context as _;
 use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
 use authport_domain::{AuthService, IdentityProvider};
 use authport_fake::{
-    DatabaseUrl, FakeConfig, FakeIdentityProvider, HashCost, MemoryStore, PostgresConfig, PostgresStore,
-    redact_database_url,
+    DatabaseUrl, FakeConfig, FakeIdentityProvider, HashCost, MemoryStore, PostgresConfig, PostgresStore, redact_url,
 };
 use clap::Parser as _;
 use secrecy::ExposeSecret as _;
@@ -45,8 +44,11 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let service = build_service(&config, local_addr).await?;
         let _ = crate::metrics::handle(); // the recorder, before the first request
-        let limits = Arc::new(config.limits.rate_limits());
-        tracing::info!(?limits, "rate limits");
+        let limits = Arc::new(config.limits.rate_limits()?);
+        match &config.limits.rate_limit_store {
+            crate::config::LimitStoreArg::Memory => tracing::info!(?limits, "rate limits, in this process"),
+            crate::config::LimitStoreArg::Redis(url) => tracing::info!(?limits, store = %url, "rate limits, shared"),
+        }
         Ok(Self { local_addr, listener, service, limits })
     }
 
@@ -62,7 +64,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         tracing::info!(backend = self.service.backend_name(), address = %self.local_addr, "authport listening");
         let verifier = Arc::new(AccessTokenVerifier::new(self.service.clone()));
-        RateLimits::spawn_cleanup(&self.limits);
+        self.limits.spawn_cleanup();
         let routes = http::routes(http::AppState { service: self.service, verifier, limits: self.limits });
         crate::serve::serve(self.listener, routes, shutdown).await;
         tracing::info!("authport stopped");
@@ -98,7 +100,7 @@ async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Resul
 async fn connect_postgres(options: &DatabaseOptions) -> anyhow::Result<PostgresStore> {
     let raw = options.database_url.as_ref().context("the postgres backend needs --database-url (or DATABASE_URL)")?;
     let url = DatabaseUrl::parse(raw.expose_secret())
-        .with_context(|| format!("--database-url {}", redact_database_url(raw.expose_secret())))?;
+        .with_context(|| format!("--database-url {}", redact_url(raw.expose_secret())))?;
     let redacted = url.redacted();
     let config = PostgresConfig {
         url,

@@ -4,7 +4,8 @@
 //!   on a chosen backend, talked to over real HTTP like any client would.
 //! - the real components a backend needs, each absent one reported by [`skip_or_fail`]:
 //!   [`postgres`] (a fresh database per test), [`moto`] (the Cognito emulator, a fresh pool per
-//!   test), [`containers`] (emulators in Docker through testcontainers);
+//!   test), [`redis`] (a private Redis per test), [`containers`] (emulators in Docker through
+//!   testcontainers);
 //! - [`process`] (the `authport` binary as a child process), [`proxy`] (a TCP proxy that takes a
 //!   server away and brings it back), [`tokens`] (reading and verifying tokens), [`forge`]
 //!   (tokens re-signed to break one rule at a time), [`webdriver`] (headless Chromium);
@@ -20,6 +21,7 @@ pub mod moto;
 pub mod postgres;
 pub mod process;
 pub mod proxy;
+pub mod redis;
 pub mod tokens;
 pub mod webdriver;
 

@@ -39,7 +39,7 @@ impl Browser {
     pub async fn start() -> Option<Self> {
         for binary in [CHROMIUM, CHROMEDRIVER] {
             if !Path::new(binary).exists() {
-                skip_or_fail("Chromium + chromedriver", &format!("{binary} is missing; run `just browser-deps`"));
+                skip_or_fail("Chromium + chromedriver", &format!("{binary} is missing; run `just system-deps`"));
                 return None;
             }
         }

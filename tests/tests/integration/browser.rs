@@ -1,7 +1,7 @@
 //! The sign-up / log-in page in a real headless Chromium (via chromedriver): sign up, the
 //! duplicate and weak-password messages, log in, who is logged in, log out. A screenshot of
 //! every step lands in `target/browser-screenshots/`. Skipped (loudly; failing on CI) without
-//! `/usr/bin/chromium` and `/usr/bin/chromedriver` (`just browser-deps` installs them).
+//! `/usr/bin/chromium` and `/usr/bin/chromedriver` (`just system-deps` installs them).
 
 use std::path::PathBuf;
 

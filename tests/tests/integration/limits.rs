@@ -1,11 +1,54 @@
 //! Rate limits on sign-up and log-in (per client IP, per normalised e-mail), on the memory
-//! backend: the limits live in the HTTP edge, the same for every backend.
+//! backend: the limits live in the HTTP edge, the same for every backend. Every case runs with
+//! the budgets in the process and with them in a (private) Redis: the same answers, including
+//! `Retry-After`.
 
+use authport_testkit::redis::RedisServer;
 use authport_testkit::{STRONG_PASSWORD, TestApp, problem, unique_email};
 use serde_json::json;
 
-async fn app(extra: &[&str]) -> TestApp {
-    TestApp::on_memory().args(extra).spawn().await
+/// Where a case's app keeps its budgets.
+enum Store {
+    Memory,
+    Redis(RedisServer),
+}
+
+/// `mod <store> { #[tokio::test] async fn <case>() }` for both stores.
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(&super::Store::Memory).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(redis) = authport_testkit::redis::RedisServer::start() else { return };
+                    super::$case(&super::Store::Redis(redis)).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_stores! {
+    per_ip_limit_answers_429_with_retry_after_on_signup_and_login,
+    per_email_limit_is_on_the_normalised_address_and_leaves_other_addresses_alone,
+    forwarded_for_is_ignored_without_trusted_proxy,
+    forwarded_for_from_a_trusted_proxy_names_the_client,
+}
+
+async fn app(store: &Store, extra: &[&str]) -> TestApp {
+    let app = TestApp::on_memory().args(extra);
+    match store {
+        Store::Memory => app.spawn().await,
+        Store::Redis(redis) => app.args(&["--rate-limit-store", &redis.url()]).spawn().await,
+    }
 }
 
 /// A 429 problem with a `Retry-After` of whole seconds within `max_secs`.
@@ -25,10 +68,9 @@ async fn log_in_from(app: &TestApp, email: &str, forwarded_for: Option<&str>) ->
     request.send().await.expect("request sent")
 }
 
-#[tokio::test]
-async fn per_ip_limit_answers_429_with_retry_after_on_signup_and_login() {
+async fn per_ip_limit_answers_429_with_retry_after_on_signup_and_login(store: &Store) {
     // 3 at once, then one per 20 s.
-    let app = app(&["--rate-limit-ip-per-minute", "3"]).await;
+    let app = app(store, &["--rate-limit-ip-per-minute", "3"]).await;
     assert_eq!(app.sign_up(&unique_email("ip"), STRONG_PASSWORD).await.status(), 201);
     assert_eq!(app.log_in(&unique_email("ip"), STRONG_PASSWORD).await.status(), 401);
     // Malformed attempts count as well: the address's budget is spent before the body is read.
@@ -41,9 +83,8 @@ async fn per_ip_limit_answers_429_with_retry_after_on_signup_and_login() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn per_email_limit_is_on_the_normalised_address_and_leaves_other_addresses_alone() {
-    let app = app(&["--rate-limit-email-per-minute", "2"]).await;
+async fn per_email_limit_is_on_the_normalised_address_and_leaves_other_addresses_alone(store: &Store) {
+    let app = app(store, &["--rate-limit-email-per-minute", "2"]).await;
     let email = unique_email("victim");
     assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
     assert_eq!(app.log_in(&email.to_uppercase(), "Wr0ng-pass!").await.status(), 401);
@@ -61,9 +102,8 @@ async fn per_email_limit_is_on_the_normalised_address_and_leaves_other_addresses
     app.stop().await;
 }
 
-#[tokio::test]
-async fn forwarded_for_is_ignored_without_trusted_proxy() {
-    let app = app(&["--rate-limit-ip-per-minute", "2"]).await;
+async fn forwarded_for_is_ignored_without_trusted_proxy(store: &Store) {
+    let app = app(store, &["--rate-limit-ip-per-minute", "2"]).await;
     assert_eq!(log_in_from(&app, &unique_email("a"), Some("1.1.1.1")).await.status(), 401);
     assert_eq!(log_in_from(&app, &unique_email("a"), Some("2.2.2.2")).await.status(), 401);
     // A client cannot buy a fresh budget by claiming another address.
@@ -71,9 +111,8 @@ async fn forwarded_for_is_ignored_without_trusted_proxy() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn forwarded_for_from_a_trusted_proxy_names_the_client() {
-    let app = app(&["--rate-limit-ip-per-minute", "2", "--trusted-proxy", "127.0.0.1"]).await;
+async fn forwarded_for_from_a_trusted_proxy_names_the_client(store: &Store) {
+    let app = app(store, &["--rate-limit-ip-per-minute", "2", "--trusted-proxy", "127.0.0.1"]).await;
     for _ in 0..2 {
         assert_eq!(log_in_from(&app, &unique_email("a"), Some("1.1.1.1")).await.status(), 401);
     }

@@ -23,6 +23,7 @@ mod metrics;
 mod openapi;
 mod request_logs;
 mod schemathesis;
+mod shared_limits;
 
 /// Backend-specific behaviour beyond the port.
 mod cognito;

@@ -1,7 +1,6 @@
 //! Sign-up, log-in and the new-password challenge: the routes that take credentials.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use authport_domain::{AuthService, BackendError, ChallengeSession};
 use secrecy::ExposeSecret as _;
@@ -13,7 +12,7 @@ use super::filters::{self, method};
 use super::openapi::{BackendErrors, BodyErrors};
 use super::problem::{ApiError, Problem};
 use super::{AppState, Route, route_group};
-use crate::limits::retry_after_secs;
+use crate::limits::{Refused, retry_after_secs};
 
 route_group!(sign_up, log_in, complete_new_password);
 
@@ -113,9 +112,11 @@ fn limited_credentials(
             async move {
                 let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
                 let ip = limits.client_ip(peer, forwarded_for);
-                limits.check_ip(ip).map_err(|wait| {
-                    tracing::info!(client_ip = ?ip, "rate limit: too many attempts from this address");
-                    too_many(wait)
+                limits.check_ip(ip).await.map_err(|refused| {
+                    if let Refused::TooMany(_) = refused {
+                        tracing::info!(client_ip = ?ip, "rate limit: too many attempts from this address");
+                    }
+                    refusal(refused)
                 })
             }
         })
@@ -124,16 +125,23 @@ fn limited_credentials(
         .and_then(move |body: CredentialsRequest| {
             let limits = email_limits.clone();
             async move {
-                limits.check_email(&body.email).map_err(|wait| {
-                    tracing::info!("rate limit: too many attempts for one e-mail address");
-                    too_many(wait)
+                limits.check_email(&body.email).await.map_err(|refused| {
+                    if let Refused::TooMany(_) = refused {
+                        tracing::info!("rate limit: too many attempts for one e-mail address");
+                    }
+                    refusal(refused)
                 })?;
                 Ok::<_, Rejection>(body)
             }
         })
 }
 
-/// Answered exactly like a throttling backend: `429 too_many_requests` with `Retry-After`.
-fn too_many(wait: Duration) -> Rejection {
-    ApiError::Backend(BackendError::RateLimited { retry_after: Some(retry_after_secs(wait)) }).into()
+/// Over a limit: answered exactly like a throttling backend (`429 too_many_requests` with
+/// `Retry-After`). The shared limits failing under the `closed` policy: `503 backend_unavailable`.
+fn refusal(refused: Refused) -> Rejection {
+    let err = match refused {
+        Refused::TooMany(wait) => BackendError::RateLimited { retry_after: Some(retry_after_secs(wait)) },
+        Refused::StoreUnavailable => BackendError::Unavailable("the rate-limit store fails (policy: closed)".into()),
+    };
+    ApiError::Backend(err).into()
 }

@@ -148,4 +148,8 @@ pub struct Ready {
     /// `memory`, `postgres` or `cognito`.
     #[schema(example = "memory")]
     pub backend: &'static str,
+    /// Where the rate-limit budgets are kept now: `in_process`; `shared` (the shared store
+    /// answers); `failing` (it does not: its failure policy applies — never a reason to be unready).
+    #[schema(example = "in_process")]
+    pub rate_limits: &'static str,
 }

@@ -13,6 +13,7 @@ use warp::{Filter, Rejection, Reply};
 
 use super::problem::ApiError;
 use super::{AppState, MAX_BODY_BYTES};
+use crate::limits::RateLimits;
 use crate::serve::PeerAddr;
 use crate::verifier::{AccessTokenVerifier, VerifyError};
 
@@ -22,6 +23,14 @@ pub fn service(
 ) -> impl Filter<Extract = (AuthService,), Error = std::convert::Infallible> + Clone + use<> {
     let service = state.service.clone();
     warp::any().map(move || service.clone())
+}
+
+/// Hands the rate limits to a handler.
+pub fn limits(
+    state: &AppState,
+) -> impl Filter<Extract = (Arc<RateLimits>,), Error = std::convert::Infallible> + Clone + use<> {
+    let limits = Arc::clone(&state.limits);
+    warp::any().map(move || Arc::clone(&limits))
 }
 
 /// The address of the connection's peer (the client, or the proxy in front of it).

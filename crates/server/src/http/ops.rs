@@ -1,5 +1,7 @@
 //! Operations: liveness and readiness probes, Prometheus metrics, and this API's OpenAPI document.
 
+use std::sync::Arc;
+
 use authport_domain::{AuthService, BackendError};
 use bytes::Bytes;
 use warp::http::{HeaderValue, Method, header};
@@ -9,6 +11,7 @@ use super::dto::{Health, Ready};
 use super::filters::{self, method};
 use super::problem::{ApiError, Problem};
 use super::{AppState, Route, openapi, route_group};
+use crate::limits::RateLimits;
 
 route_group!(readyz, metrics, openapi_json, healthz);
 
@@ -44,9 +47,14 @@ fn readyz(state: &AppState) -> Route {
     warp::path!("readyz")
         .and(method(Method::GET))
         .and(filters::service(state))
-        .and_then(|service: AuthService| async move {
+        .and(filters::limits(state))
+        .and_then(|service: AuthService, limits: Arc<RateLimits>| async move {
             match service.ready().await {
-                Ok(()) => Ok(reply::json(&Ready { status: "ready", backend: service.backend_name() }).into_response()),
+                Ok(()) => {
+                    let rate_limits = limits.store_status().as_str();
+                    Ok(reply::json(&Ready { status: "ready", backend: service.backend_name(), rate_limits })
+                        .into_response())
+                }
                 Err(BackendError::Unexpected(err)) => Err(ApiError::Backend(BackendError::Unavailable(err)).into()),
                 Err(err) => Err::<_, Rejection>(ApiError::Backend(err).into()),
             }

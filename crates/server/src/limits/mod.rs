@@ -1,65 +1,111 @@
-//! Rate limits on the credential endpoints (`/v1/signup`, `/v1/login`): one keyed GCRA limiter
-//! (governor) per client IP and one per normalised e-mail address.
+//! Rate limits on the credential endpoints (`/v1/signup`, `/v1/login`): a GCRA budget per client
+//! IP and one per normalised e-mail address, kept by a [`LimitStore`] — this process's
+//! ([`LocalLimits`], governor) or one shared by every process ([`RedisLimits`]), behind the
+//! failure policy of [`Guarded`] when it is shared.
 //!
 //! The client IP is the socket's peer address — or, when the peer is one of the
 //! `--trusted-proxy` addresses, the right-most `X-Forwarded-For` hop that is not itself a trusted
 //! proxy (hops left of it could be forged by the client; hops right of it were appended by
 //! proxies we trust). Without `--trusted-proxy`, `X-Forwarded-For` is ignored.
 
+mod guarded;
+mod local;
+mod redis;
+mod store;
+
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use authport_domain::Email;
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest as _, Sha256};
 
-/// How often idle limiter entries are dropped, so memory stays bounded by recent clients.
-const RETAIN_EVERY: Duration = Duration::from_secs(60);
+pub use self::guarded::{FailurePolicy, Guarded, StoreStatus};
+pub use self::local::LocalLimits;
+pub use self::redis::{RedisLimits, RedisUrl, RedisUrlError};
+pub use self::store::{LimitStore, LimitStoreError, Verdict};
 
-/// A rate: `per_minute` sustained, `burst` at once (both ≥ 1), or off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A rate: `per_minute` sustained, `burst` at once (both ≥ 1), or off (`per_minute == 0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rate {
     pub per_minute: u32,
     pub burst: u32,
 }
 
 impl Rate {
-    fn quota(self) -> Option<Quota> {
-        let per_minute = NonZeroU32::new(self.per_minute)?;
-        let burst = NonZeroU32::new(self.burst).unwrap_or(per_minute);
-        Some(Quota::per_minute(per_minute).allow_burst(burst))
+    fn is_on(self) -> bool {
+        self.per_minute > 0
+    }
+
+    /// GCRA's emission interval: one attempt is earned back every `interval`.
+    pub fn interval(self) -> Duration {
+        Duration::from_secs(60) / self.per_minute.max(1)
+    }
+
+    /// The burst allowed at once, at least 1.
+    pub fn burst(self) -> u32 {
+        if self.burst == 0 { self.per_minute.max(1) } else { self.burst }
     }
 }
 
-/// The limiters and the proxies whose `X-Forwarded-For` is believed.
+/// Why an attempt may not go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Over the limit: the next attempt is allowed after this long.
+    TooMany(Duration),
+    /// The shared store failed and the policy is `closed`.
+    StoreUnavailable,
+}
+
+/// A store shared by every process, with how long a check may wait for it and what applies
+/// when it fails.
+#[derive(Debug)]
+pub struct SharedStore {
+    pub store: Box<dyn LimitStore>,
+    pub timeout: Duration,
+    pub on_failure: FailurePolicy,
+}
+
+/// The limits, the store that keeps them and the proxies whose `X-Forwarded-For` is believed.
 pub struct RateLimits {
-    ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    email: Option<DefaultKeyedRateLimiter<String>>,
+    ip: Rate,
+    email: Rate,
     trusted_proxies: Vec<IpAddr>,
-    clock: DefaultClock,
+    store: Arc<dyn LimitStore>,
+    /// This process's budgets: the store, or the shared store's fallback.
+    local: Arc<LocalLimits>,
 }
 
 impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RateLimits")
-            .field("ip", &self.ip.is_some())
-            .field("email", &self.email.is_some())
+            .field("ip", &self.ip)
+            .field("email", &self.email)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("store", &self.store.name())
             .finish()
     }
 }
 
 impl RateLimits {
-    /// A rate with `per_minute == 0` is off.
-    pub fn new(ip: Rate, email: Rate, trusted_proxies: Vec<IpAddr>) -> Self {
-        Self {
-            ip: ip.quota().map(RateLimiter::keyed),
-            email: email.quota().map(RateLimiter::keyed),
-            trusted_proxies,
-            clock: DefaultClock::default(),
-        }
+    /// Budgets in `shared`, or in this process when `None`. A rate with `per_minute == 0` is off.
+    pub fn new(ip: Rate, email: Rate, trusted_proxies: Vec<IpAddr>, shared: Option<SharedStore>) -> Self {
+        let local = Arc::new(LocalLimits::default());
+        let store: Arc<dyn LimitStore> = match shared {
+            None => Arc::clone(&local) as Arc<dyn LimitStore>,
+            Some(shared) => Arc::new(Guarded::new(shared.store, shared.timeout, shared.on_failure, Arc::clone(&local))),
+        };
+        Self { ip, email, trusted_proxies, store, local }
+    }
+
+    /// Limits kept by this process alone.
+    pub fn in_process(ip: Rate, email: Rate, trusted_proxies: Vec<IpAddr>) -> Self {
+        Self::new(ip, email, trusted_proxies, None)
+    }
+
+    /// Drops this process's idle budgets every minute while the limits live.
+    pub fn spawn_cleanup(&self) {
+        LocalLimits::spawn_cleanup(&self.local);
     }
 
     /// The client's address, as described in the module docs.
@@ -81,51 +127,37 @@ impl RateLimits {
         Some(client)
     }
 
-    /// `Err(wait)` when `ip` is over its limit.
-    pub fn check_ip(&self, ip: Option<IpAddr>) -> Result<(), Duration> {
-        match (&self.ip, ip) {
-            (Some(limiter), Some(ip)) => {
-                limiter.check_key(&ip).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
-            }
+    /// Counts one attempt from `ip`.
+    pub async fn check_ip(&self, ip: Option<IpAddr>) -> Result<(), Refused> {
+        match ip {
+            Some(ip) if self.ip.is_on() => self.check(&format!("ip:{ip}"), self.ip).await,
             _ => Ok(()),
         }
     }
 
-    /// `Err(wait)` when the (normalised) address is over its limit; addresses that do not
-    /// parse are left to the IP limit.
-    pub fn check_email(&self, raw_email: &str) -> Result<(), Duration> {
-        let (Some(limiter), Ok(email)) = (&self.email, Email::parse(raw_email)) else { return Ok(()) };
-        limiter.check_key(&email.as_str().to_owned()).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
-    }
-
-    fn retain_recent(&self) {
-        if let Some(limiter) = &self.ip {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
+    /// Counts one attempt for the (normalised) address; addresses that do not parse are left to
+    /// the IP limit. The store sees a digest of the address, never the address itself.
+    pub async fn check_email(&self, raw_email: &str) -> Result<(), Refused> {
+        let Ok(email) = Email::parse(raw_email) else { return Ok(()) };
+        if !self.email.is_on() {
+            return Ok(());
         }
-        if let Some(limiter) = &self.email {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
+        let digest = Sha256::digest(email.as_str().as_bytes());
+        let key: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        self.check(&format!("email:{key}"), self.email).await
+    }
+
+    async fn check(&self, key: &str, rate: Rate) -> Result<(), Refused> {
+        match self.store.check(key, rate).await {
+            Ok(Verdict::Allowed) => Ok(()),
+            Ok(Verdict::Wait(wait)) => Err(Refused::TooMany(wait)),
+            Err(_) => Err(Refused::StoreUnavailable),
         }
     }
 
-    /// Entries held now (IP, e-mail): bounded by the clients of the last minutes.
-    pub fn tracked(&self) -> (usize, usize) {
-        (self.ip.as_ref().map_or(0, |l| l.len()), self.email.as_ref().map_or(0, |l| l.len()))
-    }
-
-    /// Drops idle entries every minute for as long as `limits` lives.
-    pub fn spawn_cleanup(limits: &Arc<Self>) {
-        let weak: Weak<Self> = Arc::downgrade(limits);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(RETAIN_EVERY);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                let Some(limits) = weak.upgrade() else { break };
-                limits.retain_recent();
-            }
-        });
+    /// Where the budgets are kept now (`/readyz`).
+    pub fn store_status(&self) -> StoreStatus {
+        self.store.status()
     }
 }
 
@@ -139,7 +171,7 @@ mod tests {
     use super::*;
 
     fn limits(trusted: &[&str]) -> RateLimits {
-        RateLimits::new(
+        RateLimits::in_process(
             Rate { per_minute: 2, burst: 2 },
             Rate { per_minute: 1, burst: 1 },
             trusted.iter().map(|s| s.parse().expect("ip")).collect(),
@@ -164,29 +196,30 @@ mod tests {
         assert_eq!(trusting.client_ip(peer("9.9.9.9"), Some("1.2.3.4")), ip("9.9.9.9"), "untrusted peer");
     }
 
-    #[test]
-    fn limits_are_per_key_and_emails_are_normalised() {
+    #[tokio::test]
+    async fn limits_are_per_key_and_emails_are_normalised() {
         let limits = limits(&[]);
         let a = Some("1.1.1.1".parse().expect("ip"));
         let b = Some("2.2.2.2".parse().expect("ip"));
-        assert!(limits.check_ip(a).is_ok() && limits.check_ip(a).is_ok());
-        let wait = limits.check_ip(a).expect_err("third within a minute");
+        assert!(limits.check_ip(a).await.is_ok() && limits.check_ip(a).await.is_ok());
+        let Err(Refused::TooMany(wait)) = limits.check_ip(a).await else { panic!("third within a minute") };
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(30), "{wait:?}");
-        assert!(limits.check_ip(b).is_ok(), "another address has its own budget");
+        assert!(limits.check_ip(b).await.is_ok(), "another address has its own budget");
 
-        assert!(limits.check_email("Ann@Example.com").is_ok());
-        assert!(limits.check_email(" ann@example.COM ").is_err(), "same address once normalised");
-        assert!(limits.check_email("bob@example.com").is_ok());
-        assert!(limits.check_email("not an address").is_ok() && limits.check_email("not an address").is_ok());
-        assert_eq!(limits.tracked(), (2, 2));
+        assert!(limits.check_email("Ann@Example.com").await.is_ok());
+        assert!(limits.check_email(" ann@example.COM ").await.is_err(), "same address once normalised");
+        assert!(limits.check_email("bob@example.com").await.is_ok());
+        assert!(
+            limits.check_email("not an address").await.is_ok() && limits.check_email("not an address").await.is_ok()
+        );
     }
 
-    #[test]
-    fn zero_turns_a_limit_off() {
-        let off = RateLimits::new(Rate { per_minute: 0, burst: 0 }, Rate { per_minute: 0, burst: 5 }, vec![]);
+    #[tokio::test]
+    async fn zero_turns_a_limit_off() {
+        let off = RateLimits::in_process(Rate { per_minute: 0, burst: 0 }, Rate { per_minute: 0, burst: 5 }, vec![]);
         for _ in 0..100 {
-            assert!(off.check_ip(Some("1.1.1.1".parse().expect("ip"))).is_ok());
-            assert!(off.check_email("ann@example.com").is_ok());
+            assert!(off.check_ip(Some("1.1.1.1".parse().expect("ip"))).await.is_ok());
+            assert!(off.check_email("ann@example.com").await.is_ok());
         }
     }
 

@@ -1,5 +1,5 @@
 //! [`DatabaseUrl`]: a PostgreSQL URL that never shows its password (`Debug`, `Display` and
-//! [`redact_database_url`] replace it by `***`).
+//! [`redact_url`] replace it by `***`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -42,7 +42,7 @@ impl DatabaseUrl {
 
     /// The URL with the password (user-info or `password=` parameter) replaced by `***`.
     pub fn redacted(&self) -> String {
-        redact_database_url(self.expose_secret())
+        redact_url(self.expose_secret())
     }
 }
 
@@ -66,10 +66,10 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
-/// `url` with its password — in the user-info and in `password`-like query parameters —
-/// replaced by `***`; everything else is kept, for useful logs. A string that is no URL at all
-/// is shown as `<not a URL>` (it might be nothing but a password).
-pub fn redact_database_url(url: &str) -> String {
+/// `url` (of PostgreSQL, Redis, …) with its password — in the user-info and in `password`-like
+/// query parameters — replaced by `***`; everything else is kept, for useful logs. A string that
+/// is no URL at all is shown as `<not a URL>` (it might be nothing but a password).
+pub fn redact_url(url: &str) -> String {
     let Ok(mut url) = Url::parse(url.trim()) else {
         return "<not a URL>".to_owned();
     };
@@ -109,7 +109,7 @@ mod tests {
             ("s3cret", "<not a URL>"),
         ];
         for (url, expected) in cases {
-            assert_eq!(redact_database_url(url), expected, "{url}");
+            assert_eq!(redact_url(url), expected, "{url}");
         }
         let url = DatabaseUrl::parse("postgres://ann:s3cret@db:5432/app").expect("valid");
         assert!(!format!("{url:?} {url}").contains("s3cret"));

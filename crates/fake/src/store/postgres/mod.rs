@@ -33,7 +33,7 @@ use sqlx::postgres::PgPool;
 use sqlx::{PgConnection, Postgres};
 
 pub use self::config::PostgresConfig;
-pub use self::database_url::{DatabaseUrl, DatabaseUrlError, redact_database_url};
+pub use self::database_url::{DatabaseUrl, DatabaseUrlError, redact_url};
 use self::errors::{DbError, classify, is_duplicate_email};
 use super::{InsertUserError, StoreError, StoredRefreshToken, StoredUser, UserStore};
 

@@ -1,0 +1,235 @@
+//! [`RedisLimits`]: budgets shared by every process, in Redis (or Valkey, ElastiCache, a Redis
+//! Cluster). Each check is one run of a GCRA script on the server: atomic, on the server's clock
+//! (so the hosts' clock skew does not matter), one key per budget (so the IP and the e-mail
+//! checks are single-key calls, which a cluster routes), and the key expires once its budget is
+//! whole again.
+//!
+//! The connection is made lazily and remade by itself: authport starts while Redis is away.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
+use secrecy::{ExposeSecret as _, SecretString};
+use tokio::sync::Mutex;
+
+use super::Rate;
+use super::store::{LimitStore, LimitStoreError, Verdict};
+
+/// governor's GCRA (`governor::gcra`), on the server's clock in microseconds. ARGV: the emission
+/// interval and the tolerance (interval × (burst − 1)). Returns 0 when allowed, else the
+/// microseconds until an attempt would be. Integers are written with `%d`: Lua's own number to
+/// string conversion would round them to 14 digits.
+const GCRA: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if now < tat - tolerance then
+  return tat - tolerance - now
+end
+tat = math.max(tat, now) + interval
+redis.call('SET', KEYS[1], string.format('%d', tat), 'PX', string.format('%d', math.ceil((tat - now) / 1000)))
+return 0
+";
+
+/// A Redis URL (`redis://`, `rediss://`, or a cluster's `redis-cluster://host:port,host:port`);
+/// it may carry a password, so `Debug` and `Display` show it redacted.
+#[derive(Clone)]
+pub struct RedisUrl {
+    secret: SecretString,
+    /// One URL per node (a cluster's), each `redis://` or `rediss://`.
+    nodes: Vec<SecretString>,
+    cluster: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "not a Redis URL (redis://[user:password@]host:port[/db], rediss://…, \
+     redis-cluster://[user:password@]host:port,host:port,…, rediss-cluster://…): {0}"
+)]
+pub struct RedisUrlError(String);
+
+impl RedisUrl {
+    pub fn parse(raw: &str) -> Result<Self, RedisUrlError> {
+        let raw = raw.trim();
+        let (scheme, rest) = raw.split_once("://").ok_or_else(|| RedisUrlError("no scheme".into()))?;
+        let (node_scheme, cluster) = match scheme {
+            "redis" | "rediss" => (scheme, false),
+            "redis-cluster" => ("redis", true),
+            "rediss-cluster" => ("rediss", true),
+            other => return Err(RedisUrlError(format!("the scheme {other}:// is none of Redis's"))),
+        };
+        let nodes: Vec<String> = if cluster {
+            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+            let (userinfo, hosts) = authority.rsplit_once('@').map_or(("", authority), |(u, h)| (u, h));
+            let userinfo = if userinfo.is_empty() { String::new() } else { format!("{userinfo}@") };
+            let path = if path.is_empty() { String::new() } else { format!("/{path}") };
+            hosts.split(',').map(|host| format!("{node_scheme}://{userinfo}{}{path}", host.trim())).collect()
+        } else {
+            vec![raw.to_owned()]
+        };
+        for node in &nodes {
+            // redis-rs's own parser decides; its messages never contain the password.
+            redis::Client::open(node.as_str()).map_err(|e| RedisUrlError(e.to_string()))?;
+        }
+        Ok(Self {
+            secret: SecretString::from(raw.to_owned()),
+            nodes: nodes.into_iter().map(SecretString::from).collect(),
+            cluster,
+        })
+    }
+
+    /// The URL with its password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let raw = self.secret.expose_secret();
+        if !self.cluster {
+            return authport_fake::redact_url(raw);
+        }
+        let (scheme, _) = raw.split_once("://").unwrap_or_default();
+        let nodes: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|n| authport_fake::redact_url(n.expose_secret()).split_once("://").map(|(_, rest)| rest.to_owned()))
+            .collect::<Option<_>>()
+            .unwrap_or_default();
+        format!("{scheme}://{}", nodes.join(","))
+    }
+}
+
+impl FromStr for RedisUrl {
+    type Err = RedisUrlError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RedisUrl({})", self.redacted())
+    }
+}
+
+impl fmt::Display for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// The connection: redis-rs's connection manager for one server (which reconnects by itself);
+/// for a cluster, its cluster client's connection, made on first use and again after a failure.
+enum Connection {
+    Single(ConnectionManager),
+    Cluster(Box<Cluster>),
+}
+
+struct Cluster {
+    client: ClusterClient,
+    connection: Mutex<Option<ClusterConnection>>,
+}
+
+/// Budgets in Redis.
+pub struct RedisLimits {
+    connection: Connection,
+    script: redis::Script,
+    prefix: String,
+    url: String,
+}
+
+impl fmt::Debug for RedisLimits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisLimits").field("url", &self.url).field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+impl RedisLimits {
+    /// Budgets at `url`, under keys starting with `prefix`. Nothing is connected yet; every
+    /// connection attempt and every answer is bounded by `timeout`.
+    pub fn new(url: &RedisUrl, prefix: &str, timeout: Duration) -> Result<Self, LimitStoreError> {
+        let failed = |e: redis::RedisError| LimitStoreError(format!("{}: {e}", url.redacted()));
+        let connection = if url.cluster {
+            let nodes: Vec<&str> = url.nodes.iter().map(|n| n.expose_secret()).collect();
+            let client = ClusterClient::builder(nodes)
+                .connection_timeout(timeout)
+                .response_timeout(timeout)
+                .retries(0)
+                .build()
+                .map_err(failed)?;
+            Connection::Cluster(Box::new(Cluster { client, connection: Mutex::new(None) }))
+        } else {
+            let client = redis::Client::open(url.nodes[0].expose_secret()).map_err(failed)?;
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(timeout))
+                .set_response_timeout(Some(timeout))
+                .set_number_of_retries(1)
+                .set_max_delay(Duration::from_secs(1));
+            Connection::Single(ConnectionManager::new_lazy_with_config(client, config).map_err(failed)?)
+        };
+        Ok(Self { connection, script: redis::Script::new(GCRA), prefix: prefix.to_owned(), url: url.redacted() })
+    }
+
+    async fn run(&self, key: &str, rate: Rate) -> redis::RedisResult<i64> {
+        let interval = i64::try_from(rate.interval().as_micros()).unwrap_or(i64::MAX);
+        let tolerance = interval.saturating_mul(i64::from(rate.burst() - 1));
+        let mut invocation = self.script.key(format!("{}{key}", self.prefix));
+        invocation.arg(interval).arg(tolerance);
+        match &self.connection {
+            Connection::Single(manager) => invocation.invoke_async(&mut manager.clone()).await,
+            Connection::Cluster(cluster) => {
+                let mut connection = {
+                    let mut slot = cluster.connection.lock().await;
+                    match &*slot {
+                        Some(connection) => connection.clone(),
+                        None => slot.insert(cluster.client.get_async_connection().await?).clone(),
+                    }
+                };
+                let outcome = invocation.invoke_async(&mut connection).await;
+                if outcome.as_ref().is_err_and(|e| e.is_io_error() || e.is_connection_dropped()) {
+                    cluster.connection.lock().await.take(); // made again on the next check
+                }
+                outcome
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl LimitStore for RedisLimits {
+    async fn check(&self, key: &str, rate: Rate) -> Result<Verdict, LimitStoreError> {
+        match self.run(key, rate).await {
+            Ok(0) => Ok(Verdict::Allowed),
+            Ok(wait) if wait > 0 => Ok(Verdict::Wait(Duration::from_micros(wait.unsigned_abs()))),
+            Ok(other) => Err(LimitStoreError(format!("the GCRA script answered {other}"))),
+            Err(err) => Err(LimitStoreError(format!("{}: {err}", self.url))),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "redis"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_parsed_and_shown_without_their_password() {
+        let single = RedisUrl::parse("redis://ann:s3cret@cache:6379/2").expect("valid");
+        assert_eq!(single.redacted(), "redis://ann:***@cache:6379/2");
+        assert!(!format!("{single:?} {single}").contains("s3cret"));
+        let cluster = RedisUrl::parse("rediss-cluster://ann:s3cret@a:7000,b:7001").expect("valid");
+        assert_eq!(cluster.nodes.len(), 2);
+        assert_eq!(cluster.nodes[1].expose_secret(), "rediss://ann:s3cret@b:7001");
+        assert_eq!(cluster.redacted(), "rediss-cluster://ann:***@a:7000,ann:***@b:7001");
+        for bad in ["", "cache:6379", "http://cache:6379", "redis-cluster://"] {
+            assert!(RedisUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
