@@ -4,13 +4,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use authport_cognito::CognitoSettings;
 use authport_domain::PasswordPolicy;
 use authport_fake::{FakeConfig, PostgresConfig};
-
-use crate::limits::{FailurePolicy, Rate, RateLimits, RedisLimits, RedisUrl, SharedStore};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
+
+use crate::limits::{FailurePolicy, Rate, RateLimits, RedisLimits, RedisUrl, SharedStore};
 
 /// An adapter's default duration as the whole milliseconds of a `--…-ms` option.
 const fn ms(duration: Duration) -> u64 {
@@ -138,6 +139,11 @@ pub struct LimitOptions {
     #[arg(long, env = "AUTHPORT_RATE_LIMIT_STORE_FAILURE", value_enum, default_value_t = FailurePolicy::Local)]
     pub rate_limit_store_failure: FailurePolicy,
 
+    /// CA certificates (a PEM file) that the shared store's TLS certificate must chain to
+    /// [default: the system's roots].
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_STORE_CA_FILE")]
+    pub rate_limit_store_ca_file: Option<PathBuf>,
+
     /// Prefix of the shared store's keys (deployments sharing one Redis need their own).
     #[arg(long, env = "AUTHPORT_RATE_LIMIT_KEY_PREFIX", default_value = "authport:rate-limit:")]
     pub rate_limit_key_prefix: String,
@@ -181,7 +187,11 @@ impl LimitOptions {
             LimitStoreArg::Memory => None,
             LimitStoreArg::Redis(url) => {
                 let timeout = Duration::from_millis(self.rate_limit_store_timeout_ms);
-                let store = RedisLimits::new(url, &self.rate_limit_key_prefix, timeout)?;
+                let ca = match &self.rate_limit_store_ca_file {
+                    Some(path) => Some(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?),
+                    None => None,
+                };
+                let store = RedisLimits::new(url, &self.rate_limit_key_prefix, timeout, ca)?;
                 Some(SharedStore { store: Box::new(store), timeout, on_failure: self.rate_limit_store_failure })
             }
         };

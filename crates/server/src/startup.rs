@@ -45,6 +45,7 @@ impl Application {
         let service = build_service(&config, local_addr).await?;
         let _ = crate::metrics::handle(); // the recorder, before the first request
         let limits = Arc::new(config.limits.rate_limits()?);
+        limits.connect().await;
         match &config.limits.rate_limit_store {
             crate::config::LimitStoreArg::Memory => tracing::info!(?limits, "rate limits, in this process"),
             crate::config::LimitStoreArg::Redis(url) => tracing::info!(?limits, store = %url, "rate limits, shared"),

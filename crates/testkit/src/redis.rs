@@ -21,25 +21,84 @@ pub struct RedisServer {
     /// `None` while stopped.
     child: Option<Child>,
     dir: tempfile::TempDir,
+    extra: Vec<String>,
+    /// The CA (PEM) of a TLS server's certificate.
+    ca: Option<std::path::PathBuf>,
+}
+
+/// Whether `program` runs here; if not, [`skip_or_fail`].
+fn installed(program: &str) -> bool {
+    let found = Command::new(program).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    if !found {
+        skip_or_fail(program, "it is not installed (`just system-deps`)");
+    }
+    found
 }
 
 impl RedisServer {
     /// Starts a Redis on a free port of 127.0.0.1, or returns `None` (after [`skip_or_fail`])
     /// when `redis-server` is not installed.
     pub fn start() -> Option<Self> {
-        if Command::new(REDIS_SERVER).arg("--version").stdout(Stdio::null()).status().is_err() {
-            skip_or_fail("redis-server", "it is not installed (`just system-deps`)");
+        installed(REDIS_SERVER).then(|| Self::started(&[]))
+    }
+
+    /// A server with `args` added to its command line.
+    fn started(args: &[&str]) -> Self {
+        let addr = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+        let extra = args.iter().map(|a| (*a).to_owned()).collect();
+        let mut server = Self { addr, child: None, dir: tempfile::tempdir().expect("temp dir"), extra, ca: None };
+        server.start_again();
+        server
+    }
+
+    /// A Redis that speaks TLS only, its certificate (for `127.0.0.1`) issued by a CA made for
+    /// it ([`RedisServer::ca_file`]); or `None` (after [`skip_or_fail`]) without `redis-server`
+    /// or `openssl`.
+    pub fn start_tls() -> Option<Self> {
+        if !installed(REDIS_SERVER) || !installed("openssl") {
             return None;
         }
         let addr = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
-        let mut server = Self { addr, child: None, dir: tempfile::tempdir().expect("temp dir") };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let openssl = |args: &str| {
+            let args: Vec<&str> = args.split_whitespace().collect();
+            let status = Command::new("openssl").args(&args).current_dir(dir.path()).stderr(Stdio::null()).status();
+            assert!(status.is_ok_and(|s| s.success()), "openssl {args:?}");
+        };
+        std::fs::write(dir.path().join("san.ext"), "subjectAltName=IP:127.0.0.1\n").expect("write");
+        openssl("req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1 -subj /CN=authport-test-CA");
+        openssl("req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1");
+        openssl(
+            "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 -extfile san.ext",
+        );
+        let file = |name: &str| dir.path().join(name).to_str().expect("utf-8 path").to_owned();
+        let extra = vec![
+            "--tls-port".to_owned(),
+            addr.port().to_string(),
+            "--tls-cert-file".to_owned(),
+            file("server.crt"),
+            "--tls-key-file".to_owned(),
+            file("server.key"),
+            "--tls-ca-cert-file".to_owned(),
+            file("ca.crt"),
+            "--tls-auth-clients".to_owned(),
+            "no".to_owned(),
+        ];
+        let ca = Some(dir.path().join("ca.crt"));
+        let mut server = Self { addr, child: None, dir, extra, ca };
         server.start_again();
         Some(server)
     }
 
-    /// `redis://127.0.0.1:<port>`.
+    /// The CA file of a TLS server.
+    pub fn ca_file(&self) -> Option<&std::path::Path> {
+        self.ca.as_deref()
+    }
+
+    /// `redis://127.0.0.1:<port>` (`rediss://` for a TLS server).
     pub fn url(&self) -> String {
-        format!("redis://{}", self.addr)
+        let scheme = if self.ca.is_some() { "rediss" } else { "redis" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -60,11 +119,14 @@ impl RedisServer {
     /// When it does not answer within a few seconds.
     pub fn start_again(&mut self) {
         self.stop();
+        // A TLS server's plain port is off (0); its TLS port is in `extra`.
+        let port = if self.ca.is_some() { "0".to_owned() } else { self.addr.port().to_string() };
         let child = Command::new(REDIS_SERVER)
-            .args(["--bind", "127.0.0.1", "--port", &self.addr.port().to_string()])
+            .args(["--bind", "127.0.0.1", "--port", &port])
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
             .arg("--dir")
             .arg(self.dir.path())
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -93,8 +155,12 @@ impl RedisServer {
         assert!(status.success(), "kill {signal} {pid}");
     }
 
+    /// Answers PING (a TLS server: accepts connections).
     fn answers(&self) -> bool {
         let Ok(mut stream) = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)) else { return false };
+        if self.ca.is_some() {
+            return true;
+        }
         let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
         let mut pong = [0u8; 7];
         stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut pong).is_ok() && &pong == b"+PONG\r\n"
@@ -104,5 +170,59 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// A Redis Cluster of three masters (no replicas) on free ports of 127.0.0.1, its 16384 slots
+/// spread over them by `redis-cli --cluster create`.
+#[derive(Debug)]
+pub struct RedisCluster {
+    nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Starts the cluster and waits until it is `ok`, or returns `None` (after [`skip_or_fail`])
+    /// when `redis-server` or `redis-cli` is not installed.
+    ///
+    /// # Panics
+    /// When the cluster does not form within a few seconds.
+    pub fn start() -> Option<Self> {
+        if !installed(REDIS_SERVER) || !installed("redis-cli") {
+            return None;
+        }
+        let nodes: Vec<RedisServer> = (0..3)
+            .map(|_| RedisServer::started(&["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"]))
+            .collect();
+        let addrs: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addrs)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("redis-cli runs");
+        assert!(created.success(), "redis-cli --cluster create {addrs:?}");
+        let deadline = Instant::now() + START_TIMEOUT;
+        for node in &nodes {
+            loop {
+                let info = Command::new("redis-cli")
+                    .args(["-h", "127.0.0.1", "-p", &node.addr.port().to_string(), "cluster", "info"])
+                    .output()
+                    .expect("redis-cli runs");
+                if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the cluster on {addrs:?} is not ok");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        Some(Self { nodes })
+    }
+
+    /// `redis-cluster://127.0.0.1:<port>,…`: every node.
+    pub fn url(&self) -> String {
+        let nodes: Vec<String> = self.nodes.iter().map(|n| n.addr.to_string()).collect();
+        format!("redis-cluster://{}", nodes.join(","))
     }
 }

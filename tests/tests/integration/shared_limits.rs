@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use authport_testkit::postgres::TestDatabase;
-use authport_testkit::redis::RedisServer;
+use authport_testkit::redis::{RedisCluster, RedisServer};
 use authport_testkit::{STRONG_PASSWORD, TestApp, skip_or_fail, unique_email};
 use serde_json::{Value, json};
 
@@ -46,6 +46,41 @@ async fn spread(
     (through, started.elapsed())
 }
 
+/// What got through of 18 sign-ups from one IP (rate 6/min) and of 12 guesses at one address
+/// (rate 3/min), each spread round robin over `count` processes keeping their budgets in
+/// `store`: `(through, the burst, what one budget allows in the time it took)` for each.
+async fn spread_over(db: &Arc<TestDatabase>, store: &str, count: usize) -> [(u64, u64, u64); 2] {
+    let mut outcomes = [(0, 0, 0); 2];
+    let rates = [
+        ["--rate-limit-ip-per-minute", "6", "--rate-limit-email-per-minute", "0"],
+        ["--rate-limit-ip-per-minute", "0", "--rate-limit-email-per-minute", "3"],
+    ];
+    for (outcome, rate) in outcomes.iter_mut().zip(rates) {
+        let apps = futures::future::join_all((0..count).map(|_| process(db, store, &rate))).await;
+        let apps: Vec<&TestApp> = apps.iter().collect();
+        let email = unique_email("victim");
+        *outcome = if rate[1] == "6" {
+            let sign_up = |app: &TestApp, _| {
+                let body = json!({ "email": unique_email("budget"), "password": STRONG_PASSWORD });
+                app.client.post(app.url("/v1/signup")).json(&body)
+            };
+            let (through, elapsed) = spread(&apps, 18, sign_up).await;
+            (through, 6, budget(6, Duration::from_secs(10), elapsed))
+        } else {
+            let guess = |app: &TestApp, i: usize| {
+                let body = json!({ "email": email, "password": format!("Guess-{i}-pass") });
+                app.client.post(app.url("/v1/login")).json(&body)
+            };
+            let (through, elapsed) = spread(&apps, 12, guess).await;
+            (through, 3, budget(3, Duration::from_secs(20), elapsed))
+        };
+    }
+    eprintln!(
+        "{store}, {count} processes: (through, burst, one budget's allowance) of 18 sign-ups from one IP and of 12 guesses at one address: {outcomes:?}"
+    );
+    outcomes
+}
+
 /// One budget across three processes: from one IP, the burst plus what the elapsed time earns
 /// gets through, whichever process is asked; per e-mail address the same. (Kept in each
 /// process, the same traffic gets three bursts through.)
@@ -53,53 +88,23 @@ async fn spread(
 async fn three_processes_share_one_budget() {
     let Some(db) = TestDatabase::create().await else { return };
     let Some(redis) = RedisServer::start() else { return };
-    let ip_rate = ["--rate-limit-ip-per-minute", "6", "--rate-limit-email-per-minute", "0"];
-    let email_rate = ["--rate-limit-ip-per-minute", "0", "--rate-limit-email-per-minute", "3"];
-    for (store, per_process) in [("memory", true), (redis.url().as_str(), false)] {
-        let (a, b, c) =
-            tokio::join!(process(&db, store, &ip_rate), process(&db, store, &ip_rate), process(&db, store, &ip_rate));
-        let sign_up = |app: &TestApp, _| {
-            app.client
-                .post(app.url("/v1/signup"))
-                .json(&json!({ "email": unique_email("budget"), "password": STRONG_PASSWORD }))
-        };
-        let (through, elapsed) = spread(&[&a, &b, &c], 18, sign_up).await;
-        let one_budget = budget(6, Duration::from_secs(10), elapsed);
-        eprintln!("{store}: {through} of 18 sign-ups from one IP over 3 processes in {elapsed:?}");
-        if per_process {
-            assert_eq!(through, 18, "each process has a burst of 6 of its own");
-        } else {
-            assert!((6..=one_budget).contains(&through), "{through} through, one budget allows {one_budget}");
-        }
-        for app in [a, b, c] {
-            app.stop().await;
-        }
-
-        let (a, b, c) = tokio::join!(
-            process(&db, store, &email_rate),
-            process(&db, store, &email_rate),
-            process(&db, store, &email_rate)
-        );
-        let email = unique_email("victim");
-        let guess = |app: &TestApp, i: usize| {
-            app.client
-                .post(app.url("/v1/login"))
-                .json(&json!({ "email": email, "password": format!("Guess-{i}-pass") }))
-        };
-        let (through, elapsed) = spread(&[&a, &b, &c], 12, guess).await;
-        let one_budget = budget(3, Duration::from_secs(20), elapsed);
-        eprintln!("{store}: {through} of 12 guesses at one address over 3 processes in {elapsed:?}");
-        if per_process {
-            assert_eq!(through, 9, "each process has a burst of 3 of its own");
-        } else {
-            assert!((3..=one_budget).contains(&through), "{through} through, one budget allows {one_budget}");
-        }
-        for app in [a, b, c] {
-            app.stop().await;
-        }
+    let [(ip, ..), (email, ..)] = spread_over(&db, "memory", 3).await;
+    assert_eq!((ip, email), (18, 9), "each process has a burst of its own: 6 from the IP, 3 at the address");
+    for (through, burst, allowed) in spread_over(&db, &redis.url(), 3).await {
+        assert!((burst..=allowed).contains(&through), "{through} through, one budget allows {burst} to {allowed}");
     }
 }
 
+/// The same one budget with the budgets in a Redis Cluster of three masters (each check a
+/// single-key script, routed to the key's node).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_cluster_keeps_one_budget_too() {
+    let Some(db) = TestDatabase::create().await else { return };
+    let Some(cluster) = RedisCluster::start() else { return };
+    for (through, burst, allowed) in spread_over(&db, &cluster.url(), 2).await {
+        assert!((burst..=allowed).contains(&through), "{through} through, one budget allows {burst} to {allowed}");
+    }
+}
 /// haproxy (running `docker/haproxy.cfg`) on 127.0.0.1:<port> in front of two processes.
 struct Haproxy {
     addr: SocketAddr,
@@ -279,4 +284,28 @@ async fn a_redis_outage_opens_the_limits_when_so_configured() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_outage_closes_the_limited_routes_when_so_configured() {
     redis_outages_follow_the_failure_policy("closed").await;
+}
+
+/// Over TLS (`rediss://`) the budgets are kept as in the clear, and the server's certificate is
+/// checked: with its CA given (`--rate-limit-store-ca-file`) the store answers; with only the
+/// system's roots, which do not know that CA, it fails — the local budgets apply and `/readyz`
+/// says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_the_store_is_used_only_with_a_certificate_it_can_check() {
+    let Some(redis) = RedisServer::start_tls() else { return };
+    let ca = redis.ca_file().and_then(|p| p.to_str()).expect("a TLS server's CA").to_owned();
+    let rate = ["--rate-limit-ip-per-minute", "2", "--rate-limit-email-per-minute", "0"];
+    for (with_ca, status) in [(true, "shared"), (false, "failing")] {
+        let store = ["--rate-limit-store", &redis.url(), "--rate-limit-store-ca-file", &ca];
+        let store = if with_ca { &store[..] } else { &store[..2] };
+        let app = TestApp::on_memory().args(store).args(&rate).process().spawn().await;
+        let mut statuses = Vec::new();
+        for _ in 0..3 {
+            statuses.push(app.log_in(&unique_email("tls"), "Wr0ng-pass!").await.status().as_u16());
+        }
+        assert_eq!(statuses, [401, 401, 429], "with the CA: {with_ca}");
+        let ready: Value = app.get("/readyz").await.json().await.expect("JSON");
+        assert_eq!(ready["rate_limits"], status, "with the CA: {with_ca}");
+        app.stop().await;
+    }
 }

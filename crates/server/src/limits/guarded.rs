@@ -17,6 +17,8 @@ use super::store::{LimitStore, LimitStoreError, Verdict};
 
 /// How often a failed shared store is asked again.
 pub const RETRY_EVERY: Duration = Duration::from_secs(1);
+/// How long start-up waits for the shared store's connection.
+const CONNECT_WITHIN: Duration = Duration::from_secs(3);
 
 /// What a check does while the shared store fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -136,6 +138,19 @@ impl Guarded {
 
 #[async_trait]
 impl LimitStore for Guarded {
+    /// Connects within [`CONNECT_WITHIN`]; a store that cannot be reached starts an outage.
+    async fn connect(&self) -> Result<(), LimitStoreError> {
+        let connected = match tokio::time::timeout(CONNECT_WITHIN, self.shared.connect()).await {
+            Ok(connected) => connected,
+            Err(_) => Err(LimitStoreError(format!("no connection within {} s", CONNECT_WITHIN.as_secs()))),
+        };
+        match &connected {
+            Ok(()) => tracing::info!(store = self.shared.name(), "the rate-limit store answers"),
+            Err(error) => self.failed(Some(error)),
+        }
+        connected
+    }
+
     async fn check(&self, key: &str, rate: Rate) -> Result<Verdict, LimitStoreError> {
         let error = match self.ask(key, rate).await {
             Some(Ok(verdict)) => {

@@ -155,6 +155,12 @@ impl RateLimits {
         }
     }
 
+    /// Connects to the store (start-up); a shared store that cannot be reached is an outage
+    /// under way, not a reason not to start.
+    pub async fn connect(&self) {
+        let _ = self.store.connect().await;
+    }
+
     /// Where the budgets are kept now (`/readyz`).
     pub fn store_status(&self) -> StoreStatus {
         self.store.status()

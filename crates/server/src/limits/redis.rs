@@ -38,6 +38,9 @@ redis.call('SET', KEYS[1], string.format('%d', tat), 'PX', string.format('%d', m
 return 0
 ";
 
+/// The longest a connection attempt may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// A Redis URL (`redis://`, `rediss://`, or a cluster's `redis-cluster://host:port,host:port`);
 /// it may carry a password, so `Debug` and `Display` show it redacted.
 #[derive(Clone)]
@@ -83,6 +86,11 @@ impl RedisUrl {
             nodes: nodes.into_iter().map(SecretString::from).collect(),
             cluster,
         })
+    }
+
+    /// Whether the URL asks for TLS (`rediss://`, `rediss-cluster://`).
+    pub fn tls(&self) -> bool {
+        self.nodes.iter().all(|n| n.expose_secret().starts_with("rediss://"))
     }
 
     /// The URL with its password replaced by `***`.
@@ -150,22 +158,44 @@ impl fmt::Debug for RedisLimits {
 
 impl RedisLimits {
     /// Budgets at `url`, under keys starting with `prefix`. Nothing is connected yet; every
-    /// connection attempt and every answer is bounded by `timeout`.
-    pub fn new(url: &RedisUrl, prefix: &str, timeout: Duration) -> Result<Self, LimitStoreError> {
+    /// connection attempt and every answer is bounded by `timeout`. Over TLS the server's
+    /// certificate is checked against the system's roots, or against `ca_pem` (a PEM bundle)
+    /// when given.
+    pub fn new(
+        url: &RedisUrl,
+        prefix: &str,
+        timeout: Duration,
+        ca_pem: Option<Vec<u8>>,
+    ) -> Result<Self, LimitStoreError> {
         let failed = |e: redis::RedisError| LimitStoreError(format!("{}: {e}", url.redacted()));
+        if url.tls() {
+            // Several rustls providers are compiled in (the AWS SDK's and reqwest's); redis-rs
+            // takes the process's default. Already installed is fine.
+            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        }
+        let certificates = || redis::TlsCertificates { client_tls: None, root_cert: ca_pem.clone() };
         let connection = if url.cluster {
             let nodes: Vec<&str> = url.nodes.iter().map(|n| n.expose_secret()).collect();
-            let client = ClusterClient::builder(nodes)
-                .connection_timeout(timeout)
+            let mut builder = ClusterClient::builder(nodes)
+                .connection_timeout(timeout.max(CONNECT_TIMEOUT))
                 .response_timeout(timeout)
-                .retries(0)
-                .build()
-                .map_err(failed)?;
+                .retries(0);
+            if url.tls() && ca_pem.is_some() {
+                builder = builder.certs(certificates());
+            }
+            let client = builder.build().map_err(failed)?;
             Connection::Cluster(Box::new(Cluster { client, connection: Mutex::new(None) }))
         } else {
-            let client = redis::Client::open(url.nodes[0].expose_secret()).map_err(failed)?;
+            let node = url.nodes[0].expose_secret();
+            let client = match ca_pem.is_some() && url.tls() {
+                true => redis::Client::build_with_tls(node, certificates()),
+                false => redis::Client::open(node),
+            }
+            .map_err(failed)?;
+            // A connection (TCP, maybe TLS) may take longer than one check may wait: it goes on
+            // after a check gave up, so the next check finds it made.
             let config = ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(timeout))
+                .set_connection_timeout(Some(timeout.max(CONNECT_TIMEOUT)))
                 .set_response_timeout(Some(timeout))
                 .set_number_of_retries(1)
                 .set_max_delay(Duration::from_secs(1));
@@ -201,6 +231,21 @@ impl RedisLimits {
 
 #[async_trait]
 impl LimitStore for RedisLimits {
+    async fn connect(&self) -> Result<(), LimitStoreError> {
+        let ping = redis::cmd("PING");
+        let answer: redis::RedisResult<String> = match &self.connection {
+            Connection::Single(manager) => ping.query_async(&mut manager.clone()).await,
+            Connection::Cluster(cluster) => match cluster.client.get_async_connection().await {
+                Ok(connection) => {
+                    let mut slot = cluster.connection.lock().await;
+                    ping.query_async(slot.insert(connection)).await
+                }
+                Err(err) => Err(err),
+            },
+        };
+        answer.map(drop).map_err(|err| LimitStoreError(format!("{}: {err}", self.url)))
+    }
+
     async fn check(&self, key: &str, rate: Rate) -> Result<Verdict, LimitStoreError> {
         match self.run(key, rate).await {
             Ok(0) => Ok(Verdict::Allowed),

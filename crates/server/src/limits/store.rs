@@ -29,6 +29,11 @@ pub trait LimitStore: std::fmt::Debug + Send + Sync + 'static {
     /// Each check is one atomic step of the store, whoever else checks the same key at once.
     async fn check(&self, key: &str, rate: Rate) -> Result<Verdict, LimitStoreError>;
 
+    /// Makes the store's connection now rather than on the first check (start-up).
+    async fn connect(&self) -> Result<(), LimitStoreError> {
+        Ok(())
+    }
+
     /// `memory` or `redis`, for logs and metrics.
     fn name(&self) -> &'static str;
 
