@@ -7,6 +7,7 @@
 
 pub mod argon2_bound;
 pub mod flows;
+pub mod limit_checks;
 pub mod load;
 pub mod report;
 pub mod scenarios;

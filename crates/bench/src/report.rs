@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::Args;
 use crate::flows::FlowRun;
-use crate::scenarios::Figures;
+use crate::scenarios::{self, Figures};
 
 pub const BEGIN: &str = "<!-- bench:results:begin (written by `just bench`) -->";
 pub const END: &str = "<!-- bench:results:end -->";
@@ -111,10 +111,30 @@ pub fn render(args: &Args, f: &Figures) -> String {
             mib(s.peak_rss_kib)
         );
     }
+    for cost in &f.limit_checks {
+        let _ = writeln!(
+            out,
+            "| 7 | One rate-limit check (`RateLimits::check_ip`), {}: p50 / p99 | {:.1} / **{:.1}** µs | reported | — |",
+            cost.store,
+            cost.quantile_us(0.5),
+            cost.quantile_us(0.99)
+        );
+    }
+    let by_backend = |name: &str| f.saturation.iter().find(|s| s.backend == name);
+    if let (Some(without), Some(with)) = (by_backend(scenarios::MEMORY), by_backend(scenarios::REDIS_LIMITED)) {
+        let (without_ratio, with_ratio) =
+            (without.logins.per_second() / without.bound(), with.logins.per_second() / with.bound());
+        let ratio = with_ratio / without_ratio;
+        let _ = writeln!(
+            out,
+            "| 8 | Log-ins/s at saturation with the rate limits in Redis ÷ without (memory; each ÷ its argon2 bound) | {with_ratio:.3} ÷ {without_ratio:.3} = **{ratio:.3}** | ≥ 0.98 | {} |",
+            verdict(ratio >= 0.98)
+        );
+    }
     let _ = writeln!(
         out,
         "\nThe argon2 bound, measured for as long as a slice before the first log-in slice and after every \
-         slice (memory, PostgreSQL, memory, …): {} verifications/s ({} ms per verification per core); each slice \
+         slice (the backends in turn): {} verifications/s ({} ms per verification per core); each slice \
          is divided by the mean of the two measurements around it.",
         f.bound_runs.iter().map(|b| format!("{:.1}", b.per_second)).collect::<Vec<_>>().join(", "),
         f.bound_runs.iter().map(|b| format!("{:.1}", b.per_hash_ms())).collect::<Vec<_>>().join(", ")

@@ -8,12 +8,14 @@ use anyhow::Context as _;
 use authport_testkit::moto::{self, PoolSpec};
 use authport_testkit::postgres::TestDatabase;
 use authport_testkit::process::AuthportProcess;
+use authport_testkit::redis::RedisServer;
 use hyper::StatusCode;
 use serde_json::json;
 
 use crate::Args;
 use crate::argon2_bound::{self, Argon2Bound};
 use crate::flows::{self, FlowRun, PASSWORD};
+use crate::limit_checks::CheckCost;
 use crate::load::{self, Call, Connection, LoadResult};
 
 /// Everything one run measured.
@@ -30,6 +32,8 @@ pub struct Figures {
     pub moto_direct: Vec<FlowRun>,
     /// authport (Cognito backend) → moto.
     pub via_authport: Vec<FlowRun>,
+    /// One rate-limit check in process, and in Redis.
+    pub limit_checks: [CheckCost; 2],
     pub micro: Vec<(String, f64)>,
     pub elapsed: Duration,
 }
@@ -54,14 +58,28 @@ pub struct Saturation {
 const NO_LIMITS: [&str; 4] = ["--rate-limit-ip-per-minute", "0", "--rate-limit-email-per-minute", "0"];
 const LOG_FILTER: &str = "warn,authport_server::startup=info";
 
+/// The saturation phases that figure 8 compares: the same memory server, without and with its
+/// rate limits kept in Redis.
+pub const MEMORY: &str = "memory";
+pub const REDIS_LIMITED: &str = "memory, rate limits in Redis";
+
 /// The emulator comparison's run order (`true`: through authport): A B B A twice, so that a
 /// drift of moto's or the machine's speed during the runs weighs on both sides alike.
 pub const EMULATOR_RUNS: [bool; 8] = [false, true, true, false, false, true, true, false];
 
 async fn start(bench: &Args, mut args: Vec<String>) -> AuthportProcess {
     args.extend(NO_LIMITS.map(String::from));
+    start_limited(bench, args).await
+}
+
+/// A server with the rate-limit options in `args` (none given: the defaults).
+async fn start_limited(bench: &Args, args: Vec<String>) -> AuthportProcess {
     AuthportProcess::start_binary(&bench.authport_bin, &args, LOG_FILTER).await
 }
+
+/// Rates no log-in of the bench ever exceeds: limits that are checked, and never refuse.
+const GENEROUS_LIMITS: [&str; 4] =
+    ["--rate-limit-ip-per-minute", "1000000", "--rate-limit-email-per-minute", "1000000"];
 
 fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| (*s).to_owned()).collect()
@@ -71,12 +89,20 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
     let started = Instant::now();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
 
-    step("log-in saturation: memory and PostgreSQL servers");
+    step("log-in saturation: memory and PostgreSQL servers, and memory with its rate limits in Redis");
     let memory = start(args, strings(&["--backend", "memory"])).await;
     let database = TestDatabase::create().await.context("PostgreSQL is needed (DATABASE_URL)")?;
     let postgres = start(args, strings(&["--backend", "postgres", "--database-url", &database.url()])).await;
-    let mut phases =
-        [Saturation::prepare("memory", &memory).await?, Saturation::prepare("PostgreSQL", &postgres).await?];
+    let redis = RedisServer::start().context("redis-server is needed (`just system-deps`)")?;
+    let mut redis_limited = strings(&["--backend", "memory", "--rate-limit-store", &redis.url()]);
+    redis_limited.extend(GENEROUS_LIMITS.map(String::from));
+    let redis_limited = start_limited(args, redis_limited).await;
+    let servers = [&memory, &postgres, &redis_limited];
+    let mut phases = [
+        Saturation::prepare(MEMORY, &memory).await?,
+        Saturation::prepare("PostgreSQL", &postgres).await?,
+        Saturation::prepare(REDIS_LIMITED, &redis_limited).await?,
+    ];
 
     // The backends take turns, a slice each, with the argon2 bound measured before the first
     // slice and after every slice: each slice is divided by the mean of the two measurements
@@ -85,7 +111,7 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
     argon2_bound::measure(cores, Duration::from_secs(1))?; // untimed: the servers' start-up settles
     let mut bound_runs = vec![measure_bound(slice.measure, cores)?];
     for round in 1..=args.rounds {
-        for (phase, server) in phases.iter_mut().zip([&memory, &postgres]) {
+        for (phase, server) in phases.iter_mut().zip(servers) {
             step(&format!(
                 "{}: log-ins at saturation, probes on /healthz and /v1/me ({round}/{})",
                 phase.backend, args.rounds
@@ -97,10 +123,18 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
             bound_runs.push(after);
         }
     }
-    for (phase, server) in phases.iter_mut().zip([&memory, &postgres]) {
+    for (phase, server) in phases.iter_mut().zip(servers) {
         phase.finish(server)?;
     }
     drop(postgres);
+    drop(redis_limited);
+
+    step("the cost of one rate-limit check, in process and in Redis (A B B A)");
+    let limit_checks = crate::limit_checks::measure(&redis.url()).await?;
+    for cost in &limit_checks {
+        println!("  {}: p50 {:.1} µs, p99 {:.1} µs", cost.store, cost.quantile_us(0.5), cost.quantile_us(0.99));
+    }
+    drop(redis);
     let token = phases[0].token.clone();
 
     step("memory backend: /healthz and /v1/me throughput");
@@ -164,6 +198,7 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
         offline,
         moto_direct,
         via_authport,
+        limit_checks,
         micro: crate::report::criterion_estimates(&crate::from_repo_root(&args.criterion_dir)),
         elapsed: started.elapsed(),
     })
