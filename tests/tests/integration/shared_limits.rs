@@ -268,6 +268,26 @@ async fn redis_outages_follow_the_failure_policy(policy: &str) {
     assert_eq!(attempts("10.0.0.5").await, shared, "Redis thawed ({policy})");
     let outages = app.process_logs().iter().filter(|l| l.contains("the rate-limit store fails; until")).count();
     assert_eq!(outages, 2, "one line per outage: {:#?}", app.process_logs());
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(metrics.contains(r#"authport_rate_limit_store_failures_total{store="redis"}"#), "{metrics}");
+    assert!(metrics.contains(r#"authport_rate_limit_store_up{store="redis"} 1"#), "{metrics}");
+    app.stop().await;
+}
+
+/// The store's URL may carry a password: no log line shows it, whether Redis answers or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stores_password_is_never_logged() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+    let url = format!("redis://authport:hunter2-secret@{closed}");
+    let app = TestApp::on_memory()
+        .args(&["--rate-limit-store", &url, "--rate-limit-ip-per-minute", "5"])
+        .process()
+        .spawn()
+        .await;
+    assert_eq!(app.log_in(&unique_email("pw"), "Wr0ng-pass!").await.status(), 401, "local limits while away");
+    let logs = app.process_logs();
+    assert!(logs.iter().any(|l| l.contains("authport:***@")), "the redacted URL is logged: {logs:#?}");
+    assert!(logs.iter().all(|l| !l.contains("hunter2-secret")), "the password is in the log: {logs:#?}");
     app.stop().await;
 }
 

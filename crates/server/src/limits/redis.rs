@@ -8,6 +8,8 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -15,7 +17,6 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use secrecy::{ExposeSecret as _, SecretString};
-use tokio::sync::Mutex;
 
 use super::Rate;
 use super::store::{LimitStore, LimitStoreError, Verdict};
@@ -130,16 +131,47 @@ impl fmt::Display for RedisUrl {
     }
 }
 
-/// The connection: redis-rs's connection manager for one server (which reconnects by itself);
-/// for a cluster, its cluster client's connection, made on first use and again after a failure.
+/// The connection: redis-rs's connection manager for one server (which reconnects by itself, in
+/// a task of its own); for a cluster, its cluster client's connection, made again in a task of
+/// its own after a failure — a connection may take longer than a check may wait.
 enum Connection {
     Single(ConnectionManager),
-    Cluster(Box<Cluster>),
+    Cluster(Arc<Cluster>),
 }
 
 struct Cluster {
     client: ClusterClient,
     connection: Mutex<Option<ClusterConnection>>,
+    connecting: AtomicBool,
+}
+
+impl Cluster {
+    /// Connects now (start-up).
+    async fn connect(&self) -> redis::RedisResult<ClusterConnection> {
+        let connection = self.client.get_async_connection().await?;
+        *self.connection.lock().unwrap_or_else(PoisonError::into_inner) = Some(connection.clone());
+        Ok(connection)
+    }
+
+    /// The connection, or — while there is none — an error at once and a connection being made
+    /// in the background.
+    fn connection(self: &Arc<Self>) -> redis::RedisResult<ClusterConnection> {
+        if let Some(connection) = self.connection.lock().unwrap_or_else(PoisonError::into_inner).clone() {
+            return Ok(connection);
+        }
+        if !self.connecting.swap(true, Ordering::AcqRel) {
+            let cluster = Arc::clone(self);
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(CONNECT_TIMEOUT, cluster.connect()).await;
+                cluster.connecting.store(false, Ordering::Release);
+            });
+        }
+        Err((redis::ErrorKind::Io, "connecting to the cluster").into())
+    }
+
+    fn forget(&self) {
+        self.connection.lock().unwrap_or_else(PoisonError::into_inner).take();
+    }
 }
 
 /// Budgets in Redis.
@@ -184,7 +216,11 @@ impl RedisLimits {
                 builder = builder.certs(certificates());
             }
             let client = builder.build().map_err(failed)?;
-            Connection::Cluster(Box::new(Cluster { client, connection: Mutex::new(None) }))
+            Connection::Cluster(Arc::new(Cluster {
+                client,
+                connection: Mutex::new(None),
+                connecting: AtomicBool::new(false),
+            }))
         } else {
             let node = url.nodes[0].expose_secret();
             let client = match ca_pem.is_some() && url.tls() {
@@ -212,16 +248,9 @@ impl RedisLimits {
         match &self.connection {
             Connection::Single(manager) => invocation.invoke_async(&mut manager.clone()).await,
             Connection::Cluster(cluster) => {
-                let mut connection = {
-                    let mut slot = cluster.connection.lock().await;
-                    match &*slot {
-                        Some(connection) => connection.clone(),
-                        None => slot.insert(cluster.client.get_async_connection().await?).clone(),
-                    }
-                };
-                let outcome = invocation.invoke_async(&mut connection).await;
+                let outcome = invocation.invoke_async(&mut cluster.connection()?).await;
                 if outcome.as_ref().is_err_and(|e| e.is_io_error() || e.is_connection_dropped()) {
-                    cluster.connection.lock().await.take(); // made again on the next check
+                    cluster.forget(); // made again by the next check
                 }
                 outcome
             }
@@ -235,11 +264,8 @@ impl LimitStore for RedisLimits {
         let ping = redis::cmd("PING");
         let answer: redis::RedisResult<String> = match &self.connection {
             Connection::Single(manager) => ping.query_async(&mut manager.clone()).await,
-            Connection::Cluster(cluster) => match cluster.client.get_async_connection().await {
-                Ok(connection) => {
-                    let mut slot = cluster.connection.lock().await;
-                    ping.query_async(slot.insert(connection)).await
-                }
+            Connection::Cluster(cluster) => match cluster.connect().await {
+                Ok(mut connection) => ping.query_async(&mut connection).await,
                 Err(err) => Err(err),
             },
         };
