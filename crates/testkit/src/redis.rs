@@ -101,10 +101,6 @@ impl RedisServer {
         format!("{scheme}://{}", self.addr)
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     /// Kills the server (what an outage looks like: refused connections).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
