@@ -94,7 +94,18 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
     let database = TestDatabase::create().await.context("PostgreSQL is needed (DATABASE_URL)")?;
     let postgres = start(args, strings(&["--backend", "postgres", "--database-url", &database.url()])).await;
     let redis = RedisServer::start().context("redis-server is needed (`just system-deps`)")?;
-    let mut redis_limited = strings(&["--backend", "memory", "--rate-limit-store", &redis.url()]);
+    // Closed with a 1 s timeout: a check that fell back to process-local counting would measure
+    // the wrong thing, so a slow or lost Redis shows up as refused requests instead.
+    let mut redis_limited = strings(&[
+        "--backend",
+        "memory",
+        "--rate-limit-store",
+        &redis.url(),
+        "--rate-limit-store-failure",
+        "closed",
+        "--rate-limit-store-timeout-ms",
+        "1000",
+    ]);
     redis_limited.extend(GENEROUS_LIMITS.map(String::from));
     let redis_limited = start_limited(args, redis_limited).await;
     let servers = [&memory, &postgres, &redis_limited];

@@ -9,7 +9,7 @@ use authport_cognito::CognitoSettings;
 use authport_domain::PasswordPolicy;
 use authport_fake::{FakeConfig, PostgresConfig};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::limits::{FailurePolicy, Rate, RateLimits, RedisLimits, RedisUrl, SharedStore};
 
@@ -125,8 +125,8 @@ pub struct LimitOptions {
     /// every process shares — redis://[user:password@]host:port[/db], rediss://… (TLS), or a
     /// Redis Cluster: redis-cluster://[user:password@]host:port,host:port,… (rediss-cluster://
     /// with TLS). The password is never logged.
-    #[arg(long, env = "AUTHPORT_RATE_LIMIT_STORE", default_value = "memory", hide_env_values = true)]
-    pub rate_limit_store: LimitStoreArg,
+    #[arg(long, env = "AUTHPORT_RATE_LIMIT_STORE", default_value = "memory", hide_env_values = true, value_parser = parse_secret)]
+    pub rate_limit_store: SecretString,
 
     /// Longest wait for the shared rate-limit store in one check, in milliseconds; then the
     /// failure policy applies.
@@ -164,34 +164,31 @@ pub struct LimitOptions {
     pub hash_queue: Option<u32>,
 }
 
-/// `--rate-limit-store`: this process, or a Redis.
-#[derive(Debug, Clone)]
-pub enum LimitStoreArg {
-    Memory,
-    Redis(RedisUrl),
-}
-
-impl std::str::FromStr for LimitStoreArg {
-    type Err = crate::limits::RedisUrlError;
-
-    fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        if raw.trim() == "memory" { Ok(Self::Memory) } else { RedisUrl::parse(raw).map(Self::Redis) }
-    }
-}
-
 impl LimitOptions {
+    /// `--rate-limit-store`: `None` for `memory`, else the Redis it names. Parsed here rather
+    /// than by clap, whose error for a bad value would show the value — password and all.
+    pub fn shared_store(&self) -> anyhow::Result<Option<RedisUrl>> {
+        let raw = self.rate_limit_store.expose_secret().trim();
+        if raw == "memory" {
+            return Ok(None);
+        }
+        let url =
+            RedisUrl::parse(raw).with_context(|| format!("--rate-limit-store {}", authport_fake::redact_url(raw)))?;
+        Ok(Some(url))
+    }
+
     /// The rate limits these options describe (a shared store is connected lazily).
     pub fn rate_limits(&self) -> anyhow::Result<RateLimits> {
         let rate = |per_minute: u32, burst: Option<u32>| Rate { per_minute, burst: burst.unwrap_or(per_minute) };
-        let shared = match &self.rate_limit_store {
-            LimitStoreArg::Memory => None,
-            LimitStoreArg::Redis(url) => {
+        let shared = match self.shared_store()? {
+            None => None,
+            Some(url) => {
                 let timeout = Duration::from_millis(self.rate_limit_store_timeout_ms);
                 let ca = match &self.rate_limit_store_ca_file {
                     Some(path) => Some(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?),
                     None => None,
                 };
-                let store = RedisLimits::new(url, &self.rate_limit_key_prefix, timeout, ca)?;
+                let store = RedisLimits::new(&url, &self.rate_limit_key_prefix, timeout, ca)?;
                 Some(SharedStore { store: Box::new(store), timeout, on_failure: self.rate_limit_store_failure })
             }
         };
@@ -468,6 +465,17 @@ mod tests {
         assert_eq!((c.cognito_timeout_ms, c.cognito_attempt_timeout_ms, c.cognito_max_attempts), (3000, Some(1000), 2));
         assert!(!format!("{cli:?}").contains("s3cret-value"), "the secret never reaches Debug output");
         assert!(Cli::try_parse_from(["authport", "--cognito-max-attempts", "0"]).is_err());
+    }
+
+    #[test]
+    fn a_bad_rate_limit_store_is_refused_without_showing_its_password() {
+        let cli = Cli::try_parse_from(["authport", "--rate-limit-store", "redis://ann:pw-s3cret@cache:63a79"])
+            .expect("the value is a secret: clap does not parse it");
+        let err = format!("{:#}", cli.config.limits.shared_store().expect_err("no port"));
+        assert!(err.contains("redis://ann:***@") || err.contains("<not a URL>"), "{err}");
+        assert!(!err.contains("pw-s3cret") && !format!("{cli:?}").contains("pw-s3cret"), "{err}");
+        let cli = Cli::try_parse_from(["authport"]).expect("defaults");
+        assert!(cli.config.limits.shared_store().expect("memory").is_none());
     }
 
     #[test]

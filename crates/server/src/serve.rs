@@ -10,9 +10,10 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -22,6 +23,11 @@ use tracing::Instrument as _;
 use warp::Filter;
 use warp::http::Request;
 use warp::reply::Response;
+
+/// How long a client may take to send a request's head.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a stop waits for the requests in flight.
+const DRAIN_WITHIN: Duration = Duration::from_secs(30);
 
 /// The connection's peer, in every request's extensions (`http::filters::peer_addr`).
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +40,7 @@ where
     F: Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static,
 {
     let graceful = GracefulShutdown::new();
+    let builder = builder();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -48,16 +55,27 @@ where
         };
         let service = TowerToHyperService::new(Traced { inner: warp::service(routes.clone()), peer });
         let watcher = graceful.watcher();
+        let builder = builder.clone();
         tokio::spawn(async move {
-            let builder = auto::Builder::new(TokioExecutor::new());
-            let connection = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service));
+            let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
             if let Err(err) = connection.await {
                 tracing::debug!(%peer, error = %err, "connection ended with an error");
             }
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(DRAIN_WITHIN, graceful.shutdown()).await.is_err() {
+        tracing::warn!(seconds = DRAIN_WITHIN.as_secs(), "requests still in flight after the drain time: cut off");
+    }
+}
+
+/// HTTP/1 and HTTP/2 with a timer, so that hyper's own time limits apply (a client has 30 s to
+/// send its request head).
+fn builder() -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    builder.http2().timer(TokioTimer::new());
+    builder
 }
 
 /// Accepting fails when a client gave up during the handshake (nothing to do) or when the

@@ -46,9 +46,9 @@ impl Application {
         let _ = crate::metrics::handle(); // the recorder, before the first request
         let limits = Arc::new(config.limits.rate_limits()?);
         limits.connect().await;
-        match &config.limits.rate_limit_store {
-            crate::config::LimitStoreArg::Memory => tracing::info!(?limits, "rate limits, in this process"),
-            crate::config::LimitStoreArg::Redis(url) => tracing::info!(?limits, store = %url, "rate limits, shared"),
+        match config.limits.shared_store()? {
+            None => tracing::info!(?limits, "rate limits, in this process"),
+            Some(url) => tracing::info!(?limits, store = %url, "rate limits, shared"),
         }
         Ok(Self { local_addr, listener, service, limits })
     }

@@ -158,7 +158,8 @@ async fn spawn_in_process(args: Vec<String>) -> (SocketAddr, Running) {
     let mut argv = vec!["authport".to_owned(), "--listen".to_owned(), "127.0.0.1:0".to_owned()];
     argv.extend(args);
     let cli = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("bad test arguments {argv:?}: {e}"));
-    init_test_logging();
+    // Logs go through the test harness's capture (shown only for failing tests).
+    authport_server::telemetry::init_for_tests();
     let app = Application::build(cli.config).await.expect("authport starts");
     let addr = app.local_addr();
     let (shutdown, stopped) = oneshot::channel::<()>();
@@ -295,11 +296,6 @@ impl Drop for TestApp {
             let _ = shutdown.send(());
         }
     }
-}
-
-/// Logs go through the test harness's capture (shown only for failing tests).
-fn init_test_logging() {
-    authport_server::telemetry::init_for_tests();
 }
 
 /// One RSA key per test process (key generation is slow); written to a temporary PEM file so

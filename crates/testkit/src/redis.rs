@@ -186,8 +186,21 @@ impl RedisCluster {
         if !installed(REDIS_SERVER) || !installed("redis-cli") {
             return None;
         }
+        // The bus port defaults to port + 10000, which does not exist for a free port above
+        // 55535, so each node gets a free bus port of its own.
         let nodes: Vec<RedisServer> = (0..3)
-            .map(|_| RedisServer::started(&["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"]))
+            .map(|_| {
+                let bus = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+                let bus = bus.port().to_string();
+                RedisServer::started(&[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-node-timeout",
+                    "2000",
+                    "--cluster-port",
+                    &bus,
+                ])
+            })
             .collect();
         let addrs: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
         let created = Command::new("redis-cli")

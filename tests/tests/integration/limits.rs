@@ -47,7 +47,11 @@ async fn app(store: &Store, extra: &[&str]) -> TestApp {
     let app = TestApp::on_memory().args(extra);
     match store {
         Store::Memory => app.spawn().await,
-        Store::Redis(redis) => app.args(&["--rate-limit-store", &redis.url()]).spawn().await,
+        // Closed, with room to answer: a failing Redis cannot pass for one that limits.
+        Store::Redis(redis) => {
+            let store = ["--rate-limit-store", &redis.url(), "--rate-limit-store-failure", "closed"];
+            app.args(&store).args(&["--rate-limit-store-timeout-ms", "1000"]).spawn().await
+        }
     }
 }
 

@@ -2,9 +2,10 @@
 //! longer than the store timeout, the policy decides — by default this process's own budgets, so
 //! an outage gives at worst one process's limits: never no limit, never a log-in outage. An
 //! outage is logged once when it starts and once when it ends, and counted in `/metrics`
-//! (`authport_rate_limit_store_failures_total`, `authport_rate_limit_store_up`); while it lasts
-//! the shared store is asked again at most every [`RETRY_EVERY`], so requests do not all wait
-//! for a store that is away.
+//! (`authport_rate_limit_store_failures_total`: the checks the store did not decide;
+//! `authport_rate_limit_store_up`). While it lasts no check waits for the store: a task of its own
+//! asks the store every [`RETRY_EVERY`] (a PING, which also makes the store's client reconnect)
+//! and ends the outage when it answers.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -15,8 +16,8 @@ use super::Rate;
 use super::local::LocalLimits;
 use super::store::{LimitStore, LimitStoreError, Verdict};
 
-/// How often a failed shared store is asked again.
-pub const RETRY_EVERY: Duration = Duration::from_secs(1);
+/// How often a failing shared store is asked whether it answers again.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
 /// How long start-up waits for the shared store's connection.
 const CONNECT_WITHIN: Duration = Duration::from_secs(3);
 
@@ -56,17 +57,16 @@ impl StoreStatus {
 #[derive(Debug, Default)]
 struct Outage {
     since: Option<Instant>,
-    next_try: Option<Instant>,
     failed_checks: u64,
 }
 
 /// A shared store, its timeout, and the policy for when it fails.
 pub struct Guarded {
-    shared: Box<dyn LimitStore>,
+    shared: Arc<dyn LimitStore>,
     timeout: Duration,
     policy: FailurePolicy,
     local: Arc<LocalLimits>,
-    outage: Mutex<Outage>,
+    outage: Arc<Mutex<Outage>>,
 }
 
 impl std::fmt::Debug for Guarded {
@@ -79,60 +79,61 @@ impl std::fmt::Debug for Guarded {
     }
 }
 
+fn lock(outage: &Mutex<Outage>) -> std::sync::MutexGuard<'_, Outage> {
+    outage.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl Guarded {
     /// `shared` asked within `timeout`; `local` keeps the budgets under [`FailurePolicy::Local`].
     pub fn new(shared: Box<dyn LimitStore>, timeout: Duration, policy: FailurePolicy, local: Arc<LocalLimits>) -> Self {
         metrics::gauge!("authport_rate_limit_store_up", "store" => shared.name()).set(1.0);
-        Self { shared, timeout, policy, local, outage: Mutex::new(Outage::default()) }
+        Self { shared: Arc::from(shared), timeout, policy, local, outage: Arc::default() }
     }
 
-    fn outage(&self) -> std::sync::MutexGuard<'_, Outage> {
-        self.outage.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The shared store's answer, or why there is none; `None` when it is not asked (an outage
-    /// under way, and the next try not yet due).
-    async fn ask(&self, key: &str, rate: Rate) -> Option<Result<Verdict, LimitStoreError>> {
-        if self.outage().next_try.is_some_and(|at| Instant::now() < at) {
-            return None;
-        }
-        Some(match tokio::time::timeout(self.timeout, self.shared.check(key, rate)).await {
-            Ok(answer) => answer,
-            Err(_) => Err(LimitStoreError(format!("no answer within {} ms", self.timeout.as_millis()))),
-        })
-    }
-
-    fn answered(&self) {
-        let mut outage = self.outage();
-        if let Some(since) = outage.since.take() {
-            tracing::info!(
-                store = self.shared.name(),
-                lasted_ms = since.elapsed().as_millis(),
-                failed_checks = outage.failed_checks,
-                "the rate-limit store answers again: shared limits apply"
-            );
-            *outage = Outage::default();
-            metrics::gauge!("authport_rate_limit_store_up", "store" => self.shared.name()).set(1.0);
-        }
-    }
-
+    /// Counts a check the store did not decide; the first one of an outage starts it: logged,
+    /// and the task that asks the store until it answers again.
     fn failed(&self, error: Option<&LimitStoreError>) {
-        metrics::counter!("authport_rate_limit_store_failures_total", "store" => self.shared.name()).increment(1);
-        let mut outage = self.outage();
+        let name = self.shared.name();
+        metrics::counter!("authport_rate_limit_store_failures_total", "store" => name).increment(1);
+        let mut outage = lock(&self.outage);
         outage.failed_checks += 1;
-        if let Some(error) = error {
-            outage.next_try = Some(Instant::now() + RETRY_EVERY);
-            if outage.since.is_none() {
-                outage.since = Some(Instant::now());
-                metrics::gauge!("authport_rate_limit_store_up", "store" => self.shared.name()).set(0.0);
-                tracing::warn!(
-                    store = self.shared.name(),
-                    %error,
-                    policy = ?self.policy,
-                    "the rate-limit store fails; until it answers again, the failure policy applies"
+        if outage.since.is_some() {
+            return;
+        }
+        outage.since = Some(Instant::now());
+        metrics::gauge!("authport_rate_limit_store_up", "store" => name).set(0.0);
+        let error = error.map_or_else(|| "failing".to_owned(), ToString::to_string);
+        tracing::warn!(
+            store = name,
+            %error,
+            policy = ?self.policy,
+            "the rate-limit store fails; until it answers again, the failure policy applies"
+        );
+        let (shared, state, timeout) = (Arc::clone(&self.shared), Arc::clone(&self.outage), self.timeout);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(RETRY_EVERY).await;
+                let wait = timeout.max(CONNECT_WITHIN);
+                if matches!(tokio::time::timeout(wait, shared.connect()).await, Ok(Ok(()))) {
+                    break;
+                }
+            }
+            let mut outage = lock(&state);
+            if let Some(since) = outage.since.take() {
+                tracing::info!(
+                    store = shared.name(),
+                    lasted_ms = since.elapsed().as_millis(),
+                    failed_checks = outage.failed_checks,
+                    "the rate-limit store answers again: shared limits apply"
                 );
             }
-        }
+            *outage = Outage::default();
+            metrics::gauge!("authport_rate_limit_store_up", "store" => shared.name()).set(1.0);
+        });
+    }
+
+    fn in_outage(&self) -> bool {
+        lock(&self.outage).since.is_some()
     }
 }
 
@@ -152,13 +153,14 @@ impl LimitStore for Guarded {
     }
 
     async fn check(&self, key: &str, rate: Rate) -> Result<Verdict, LimitStoreError> {
-        let error = match self.ask(key, rate).await {
-            Some(Ok(verdict)) => {
-                self.answered();
-                return Ok(verdict);
+        let error = if self.in_outage() {
+            None
+        } else {
+            match tokio::time::timeout(self.timeout, self.shared.check(key, rate)).await {
+                Ok(Ok(verdict)) => return Ok(verdict),
+                Ok(Err(error)) => Some(error),
+                Err(_) => Some(LimitStoreError(format!("no answer within {} ms", self.timeout.as_millis()))),
             }
-            Some(Err(error)) => Some(error),
-            None => None,
         };
         self.failed(error.as_ref());
         match self.policy {
@@ -173,7 +175,7 @@ impl LimitStore for Guarded {
     }
 
     fn status(&self) -> StoreStatus {
-        if self.outage().since.is_some() { StoreStatus::Failing } else { StoreStatus::Shared }
+        if self.in_outage() { StoreStatus::Failing } else { StoreStatus::Shared }
     }
 }
 
@@ -183,15 +185,21 @@ mod tests {
 
     use super::*;
 
-    /// A shared store that is up or down on command, and counts the times it is asked.
+    /// A shared store that is up or down on command, and counts the checks and the connection
+    /// attempts it gets.
     #[derive(Debug, Default)]
     struct Switchable {
         down: AtomicBool,
         asked: AtomicUsize,
+        connects: AtomicUsize,
     }
 
     #[async_trait]
     impl LimitStore for Arc<Switchable> {
+        async fn connect(&self) -> Result<(), LimitStoreError> {
+            self.connects.fetch_add(1, Ordering::SeqCst);
+            if self.down.load(Ordering::SeqCst) { Err(LimitStoreError("down".into())) } else { Ok(()) }
+        }
         async fn check(&self, _: &str, _: Rate) -> Result<Verdict, LimitStoreError> {
             self.asked.fetch_add(1, Ordering::SeqCst);
             if self.down.load(Ordering::SeqCst) {
@@ -239,14 +247,20 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn an_answer_ends_the_outage() {
+    /// Paused clock: the outage's task asks every second, in vain while the store is down; once
+    /// it answers, the outage is over and the store decides again.
+    #[tokio::test(start_paused = true)]
+    async fn the_store_is_asked_again_until_it_answers_then_it_decides() {
         let (guarded, store) = guarded(FailurePolicy::Open);
         store.down.store(true, Ordering::SeqCst);
-        let _ = guarded.check("k", RATE).await;
+        assert_eq!(guarded.check("k", RATE).await.expect("open"), Verdict::Allowed);
+        tokio::time::sleep(RETRY_EVERY * 3 + Duration::from_millis(10)).await;
+        assert_eq!(guarded.status(), StoreStatus::Failing);
+        assert_eq!(store.connects.load(Ordering::SeqCst), 3, "asked once a second");
         store.down.store(false, Ordering::SeqCst);
-        guarded.outage().next_try = None; // the retry is due
-        assert_eq!(guarded.check("k", RATE).await.expect("answered"), Verdict::Wait(Duration::from_secs(7)));
+        tokio::time::sleep(RETRY_EVERY).await;
         assert_eq!(guarded.status(), StoreStatus::Shared);
+        assert_eq!(guarded.check("k", RATE).await.expect("answered"), Verdict::Wait(Duration::from_secs(7)));
+        assert_eq!(store.asked.load(Ordering::SeqCst), 2, "the outage's checks never waited for the store");
     }
 }

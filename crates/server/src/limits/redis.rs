@@ -7,7 +7,6 @@
 //! The connection is made lazily and remade by itself: authport starts while Redis is away.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -24,8 +23,10 @@ use super::store::{LimitStore, LimitStoreError, Verdict};
 /// governor's GCRA (`governor::gcra`), on the server's clock in microseconds. ARGV: the emission
 /// interval and the tolerance (interval × (burst − 1)). Returns 0 when allowed, else the
 /// microseconds until an attempt would be. Integers are written with `%d`: Lua's own number to
-/// string conversion would round them to 14 digits.
+/// string conversion would round them to 14 digits. `replicate_commands` lets Redis before 5
+/// (which replicated scripts, not their effects) run `TIME` before a write; later it is a no-op.
 const GCRA: &str = r"
+redis.replicate_commands()
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local interval = tonumber(ARGV[1])
@@ -111,14 +112,6 @@ impl RedisUrl {
     }
 }
 
-impl FromStr for RedisUrl {
-    type Err = RedisUrlError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
 impl fmt::Debug for RedisUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "RedisUrl({})", self.redacted())
@@ -143,6 +136,8 @@ struct Cluster {
     client: ClusterClient,
     connection: Mutex<Option<ClusterConnection>>,
     connecting: AtomicBool,
+    /// The client's connection timeout, which also bounds a connection made in the background.
+    connect_timeout: Duration,
 }
 
 impl Cluster {
@@ -162,7 +157,7 @@ impl Cluster {
         if !self.connecting.swap(true, Ordering::AcqRel) {
             let cluster = Arc::clone(self);
             tokio::spawn(async move {
-                let _ = tokio::time::timeout(CONNECT_TIMEOUT, cluster.connect()).await;
+                let _ = tokio::time::timeout(cluster.connect_timeout, cluster.connect()).await;
                 cluster.connecting.store(false, Ordering::Release);
             });
         }
@@ -208,10 +203,9 @@ impl RedisLimits {
         let certificates = || redis::TlsCertificates { client_tls: None, root_cert: ca_pem.clone() };
         let connection = if url.cluster {
             let nodes: Vec<&str> = url.nodes.iter().map(|n| n.expose_secret()).collect();
-            let mut builder = ClusterClient::builder(nodes)
-                .connection_timeout(timeout.max(CONNECT_TIMEOUT))
-                .response_timeout(timeout)
-                .retries(0);
+            let connect_timeout = timeout.max(CONNECT_TIMEOUT);
+            let mut builder =
+                ClusterClient::builder(nodes).connection_timeout(connect_timeout).response_timeout(timeout).retries(0);
             if url.tls() && ca_pem.is_some() {
                 builder = builder.certs(certificates());
             }
@@ -220,6 +214,7 @@ impl RedisLimits {
                 client,
                 connection: Mutex::new(None),
                 connecting: AtomicBool::new(false),
+                connect_timeout,
             }))
         } else {
             let node = url.nodes[0].expose_secret();
@@ -241,7 +236,8 @@ impl RedisLimits {
     }
 
     async fn run(&self, key: &str, rate: Rate) -> redis::RedisResult<i64> {
-        let interval = i64::try_from(rate.interval().as_micros()).unwrap_or(i64::MAX);
+        // At least 1 µs, the script's resolution (governor's is 1 ns).
+        let interval = i64::try_from(rate.interval().as_micros()).unwrap_or(i64::MAX).max(1);
         let tolerance = interval.saturating_mul(i64::from(rate.burst() - 1));
         let mut invocation = self.script.key(format!("{}{key}", self.prefix));
         invocation.arg(interval).arg(tolerance);

@@ -39,7 +39,7 @@ enum FakeStore {
 
 /// An adapter under contract.
 pub struct Subject {
-    /// The port, exactly as the server holds it.
+    /// The port, built as the server builds it (the server also bounds each call's time).
     pub provider: Arc<dyn IdentityProvider>,
     /// Sees the adapter's calls to its backend, and fails chosen ones.
     pub tap: Arc<Tap>,
