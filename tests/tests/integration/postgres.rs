@@ -1,6 +1,7 @@
 //! PostgreSQL-only behaviour: durability across restarts and crashes, several processes on one
 //! database (users, signing key, the duplicate race), outages (503 within the timeout, then
-//! recovery by itself), `authport migrate`, and the store's own guarantees.
+//! recovery by itself), `authport migrate`, the upgrade in place of a database an earlier release
+//! wrote, and the store's own guarantees.
 //!
 //! Each test gets a fresh database (`authport_testkit::postgres::TestDatabase`) on
 //! `DATABASE_URL` (default: the local server). The multi-process tests run the real `authport`
@@ -541,4 +542,78 @@ async fn an_unreachable_database_is_unavailable_within_the_acquire_timeout() {
     let err = lazy.find_user_by_email(&Email::parse("erin@example.com").expect("email")).await.expect_err("down");
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
     assert!(started.elapsed() < 2 * (Duration::from_millis(500) + SLACK), "{:?}", started.elapsed());
+}
+
+/// The database release 0.1 wrote (`tests/fixtures/postgres-v0.1.sql`): schema, one user, one
+/// refresh token, the signing key.
+const RELEASE_0_1_DUMP: &str = include_str!("../../fixtures/postgres-v0.1.sql");
+
+/// What went into that database, as its header says.
+mod release_0_1 {
+    pub const ISSUER: &str = "https://authport.example";
+    pub const CLIENT_ID: &str = "authport-release-dump";
+    pub const USER_ID: &str = "490847c1-c9cd-40a7-9471-7d75c1b5d2e8";
+    pub const EMAIL: &str = "release.user@example.com";
+    pub const PASSWORD: &str = "Dumped-Passw0rd!";
+    pub const REFRESH_TOKEN: &str = "hhEPSJ1PgLUNCpsmR90uinUbxpYHUnalPJIN-pkOfEn6-nf_-2bA_mSGQ_1isCW-";
+    /// The `kid` its tokens carry.
+    pub const KID: &str = "VhlNHPWGOKqaqXMMnwfc4KND70YXGrsN8MtIXzyUW-w";
+}
+
+/// A deployment's existing database upgrades in place: the dump of release 0.1 is restored,
+/// authport starts on it (applying whatever migrations came since), and then the user logs in
+/// with the password of then, the refresh token of then refreshes, and an access token signed
+/// with the key of then, in 0.1's claim shape (pinned here, not taken from today's types), is
+/// accepted by `/v1/me`.
+#[tokio::test]
+async fn a_database_written_by_release_0_1_upgrades_in_place() {
+    use release_0_1 as old;
+    let Some(db) = TestDatabase::create().await else { return };
+    let mut conn = db.connect().await;
+    sqlx::raw_sql(RELEASE_0_1_DUMP).execute(&mut conn).await.expect("the 0.1 dump restores");
+    conn.close().await.ok();
+    let app =
+        TestApp::on_database(&db).args(&["--issuer", old::ISSUER, "--token-client-id", old::CLIENT_ID]).spawn().await;
+
+    let logged_in = app.log_in(old::EMAIL, old::PASSWORD).await;
+    assert_eq!(logged_in.status(), 200, "the 0.1 user logs in with the 0.1 password");
+    let logged_in: Value = logged_in.json().await.expect("tokens");
+    let me = app.client.get(app.url("/v1/me")).bearer_auth(logged_in["access_token"].as_str().expect("access"));
+    let me: Value = me.send().await.expect("sent").json().await.expect("json");
+    assert_eq!(me["sub"], old::USER_ID, "the 0.1 user keeps its id");
+
+    let refreshed =
+        app.post_json("/v1/token/refresh", &serde_json::json!({ "refresh_token": old::REFRESH_TOKEN })).await;
+    assert_eq!(refreshed.status(), 200, "the 0.1 refresh token refreshes");
+    let refreshed: Value = refreshed.json().await.expect("tokens");
+    let me = app.client.get(app.url("/v1/me")).bearer_auth(refreshed["access_token"].as_str().expect("access")).send();
+    assert_eq!(me.await.expect("sent").status(), 200);
+
+    let pem = RELEASE_0_1_DUMP
+        .find("-----BEGIN PRIVATE KEY-----")
+        .and_then(|start| {
+            let end = "-----END PRIVATE KEY-----";
+            RELEASE_0_1_DUMP[start..].find(end).map(|len| &RELEASE_0_1_DUMP[start..start + len + end.len()])
+        })
+        .expect("the dump holds the 0.1 signing key");
+    let key = authport_testkit::forge::ForgingKey { kid: old::KID.to_owned(), pem: pem.to_owned() };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let token = key.sign(&serde_json::json!({
+        "sub": old::USER_ID,
+        "iss": old::ISSUER,
+        "client_id": old::CLIENT_ID,
+        "origin_jti": "dbf6a436-e218-4956-9e2e-d13b7b2ccfa7",
+        "token_use": "access",
+        "scope": "aws.cognito.signin.user.admin",
+        "auth_time": now - 60,
+        "iat": now - 60,
+        "exp": now + 3540,
+        "jti": "ea871016-02ca-4530-80f3-de3f645b07e1",
+        "username": old::EMAIL,
+    }));
+    let me = app.client.get(app.url("/v1/me")).bearer_auth(token).send().await.expect("sent");
+    assert_eq!(me.status(), 200, "a token of the 0.1 key and shape");
+    let me: Value = me.json().await.expect("json");
+    assert_eq!((me["sub"].as_str(), me["email"].as_str()), (Some(old::USER_ID), Some(old::EMAIL)));
+    app.stop().await;
 }
