@@ -39,7 +39,7 @@ bench:
 # The binaries are built with the criterion benches, in one build: the benches' dev-dependencies
 # change the features of shared crates, so a build of the binaries alone would compile the
 # server stack a second time.
-bench_packages := "-p authport-domain -p authport-fake -p authport-server -p authport-bench"
+bench_packages := "-p authport-domain -p authport-userpool -p authport-server -p authport-bench"
 
 # The container tests (LocalStack Pro with LOCALSTACK_AUTH_TOKEN, else moto's image), ignored by
 # `just test`: they need a Docker engine, which the project's CI machines do not have.

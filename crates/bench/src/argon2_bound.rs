@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use authport_fake::{HashCost, hash_phc, verify_phc};
+use authport_userpool::{HashCost, hash_phc, verify_phc};
 
 use crate::flows::PASSWORD;
 
@@ -21,7 +21,7 @@ impl Argon2Bound {
     }
 }
 
-/// `threads` threads verify the same password against an OWASP-cost hash with the fake
+/// `threads` threads verify the same password against an OWASP-cost hash with the local
 /// backend's own function ([`verify_phc`]), for `duration`.
 pub fn measure(threads: usize, duration: Duration) -> anyhow::Result<Argon2Bound> {
     let phc = hash_phc(HashCost::Owasp, PASSWORD.as_bytes()).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;

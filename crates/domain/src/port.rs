@@ -1,6 +1,6 @@
 //! The **port**: what authport needs from an identity backend.
 //!
-//! Adapters live in other crates (`authport-fake`: memory / PostgreSQL, `authport-cognito`:
+//! Adapters live in other crates (`authport-userpool`: memory / PostgreSQL, `authport-cognito`:
 //! AWS Cognito). The executable specification of this trait is the contract suite,
 //! `authport_testkit::contract::clauses`: every MUST clause below names the test that checks
 //! it (as `contract: <name>`), and every adapter runs them all (`tests/tests/integration/contract.rs`).
@@ -65,8 +65,7 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// sets `new_password` as the user's permanent password and issues tokens.
     ///
     /// Adapters MUST return [`NewPasswordError::InvalidSession`] when `session` is unknown,
-    /// expired, spent or belongs to another user — backends that never issue challenges (the
-    /// fake ones) always do (contract: `an_unknown_or_foreign_session_is_invalid`);
+    /// expired, spent or belongs to another user (contract: `an_unknown_or_foreign_session_is_invalid`);
     /// [`NewPasswordError::WeakPassword`] when the backend's own policy rejects the password
     /// (contract: `a_temporary_password_is_replaced_through_its_challenge`); the rest as for
     /// [`IdentityProvider::create_user`].

@@ -6,17 +6,17 @@
 use std::sync::Arc;
 
 use authport_domain::{AuthService, IdentityProvider};
-use authport_fake::{FakeConfig, FakeIdentityProvider, HashCost, MemoryStore};
 use authport_server::verifier::AccessTokenVerifier;
+use authport_userpool::{HashCost, LocalConfig, LocalIdentityProvider, MemoryStore};
 use criterion::{Criterion, criterion_group, criterion_main};
 use secrecy::SecretString;
 
 fn verify(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (verifier, token) = runtime.block_on(async {
-        let config = FakeConfig { hash_cost: HashCost::InsecureFastForTests, ..FakeConfig::default() };
+        let config = LocalConfig { hash_cost: HashCost::InsecureFastForTests, ..LocalConfig::default() };
         let provider: Arc<dyn IdentityProvider> =
-            Arc::new(FakeIdentityProvider::new(Arc::new(MemoryStore::new()), config).await.expect("provider"));
+            Arc::new(LocalIdentityProvider::new(Arc::new(MemoryStore::new()), config).await.expect("provider"));
         let service = AuthService::new(provider);
         let password = || SecretString::from("Correct-Horse-9");
         service.sign_up("bench@example.com", password()).await.expect("sign-up");

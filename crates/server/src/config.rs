@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use authport_cognito::CognitoSettings;
 use authport_domain::PasswordPolicy;
-use authport_fake::{FakeConfig, PostgresConfig};
+use authport_userpool::{LocalConfig, PostgresConfig};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use secrecy::{ExposeSecret as _, SecretString};
 
@@ -22,7 +22,7 @@ const fn ms(duration: Duration) -> u64 {
 #[command(
     name = "authport",
     version,
-    about = "Sign-up and log-in with e-mail + password, backed by AWS Cognito or a local fake."
+    about = "Sign-up and log-in with e-mail + password, backed by AWS Cognito or by authport's own user pools in memory or PostgreSQL."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -42,9 +42,9 @@ pub enum Command {
 /// Which identity backend serves the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Backend {
-    /// In-memory fake (users vanish on restart): the default for local development.
+    /// authport's own user pool in memory (users vanish on restart): the default for local development.
     Memory,
-    /// The fake over PostgreSQL (`--database-url`): users survive restarts, processes share them.
+    /// authport's own user pool in PostgreSQL (`--database-url`): users survive restarts, processes share them.
     Postgres,
     /// An AWS Cognito user pool (`--user-pool-id`, `--client-id`): the production backend.
     Cognito,
@@ -154,7 +154,7 @@ pub struct LimitOptions {
     #[arg(long = "trusted-proxy", env = "AUTHPORT_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
-    /// Password hashes (argon2) computed at once by the fake backends [default: the available cores].
+    /// Password hashes (argon2) computed at once by the local backends [default: the available cores].
     #[arg(long, env = "AUTHPORT_HASH_CONCURRENCY", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub hash_concurrency: Option<u32>,
 
@@ -172,8 +172,8 @@ impl LimitOptions {
         if raw == "memory" {
             return Ok(None);
         }
-        let url =
-            RedisUrl::parse(raw).with_context(|| format!("--rate-limit-store {}", authport_fake::redact_url(raw)))?;
+        let url = RedisUrl::parse(raw)
+            .with_context(|| format!("--rate-limit-store {}", authport_userpool::redact_url(raw)))?;
         Ok(Some(url))
     }
 
@@ -201,8 +201,8 @@ impl LimitOptions {
     }
 
     /// The hashing pool's bounds, defaults filled in for this machine.
-    pub fn hash_limits(&self) -> authport_fake::HashLimits {
-        let mut limits = authport_fake::HashLimits::for_this_machine();
+    pub fn hash_limits(&self) -> authport_userpool::HashLimits {
+        let mut limits = authport_userpool::HashLimits::for_this_machine();
         if let Some(n) = self.hash_concurrency {
             limits.concurrency = n as usize;
         }
@@ -289,23 +289,28 @@ fn parse_secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
     Ok(SecretString::from(raw))
 }
 
-/// Token options of the fake backends (memory, postgres).
+/// Token options of the local backends (memory, postgres).
 #[derive(Debug, Clone, Args)]
 pub struct TokenOptions {
     /// `iss` claim of issued tokens [default: http://<listen address>].
     #[arg(long, env = "AUTHPORT_ISSUER")]
     pub issuer: Option<String>,
 
-    /// `client_id` / `aud` claim of issued tokens.
-    #[arg(long = "token-client-id", env = "AUTHPORT_TOKEN_CLIENT_ID", default_value = FakeConfig::DEFAULT_CLIENT_ID)]
+    /// The id of the pool the `/v1` API's users are in, in Cognito's format
+    /// (`<region>_<letters and digits>`): the Cognito API addresses them by it.
+    #[arg(long = "pool-id", env = "AUTHPORT_POOL_ID", default_value = LocalConfig::DEFAULT_POOL_ID)]
+    pub pool_id: String,
+
+    /// `client_id` / `aud` claim of issued tokens: the id of the `/v1` API's app client.
+    #[arg(long = "token-client-id", env = "AUTHPORT_TOKEN_CLIENT_ID", default_value = LocalConfig::DEFAULT_CLIENT_ID)]
     pub client_id: String,
 
     /// Access and id token lifetime in seconds (`expires_in`).
-    #[arg(long, env = "AUTHPORT_ACCESS_TOKEN_TTL", default_value_t = FakeConfig::DEFAULT_ACCESS_TOKEN_TTL.as_secs(), value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    #[arg(long, env = "AUTHPORT_ACCESS_TOKEN_TTL", default_value_t = LocalConfig::DEFAULT_ACCESS_TOKEN_TTL.as_secs(), value_parser = clap::value_parser!(u64).range(60..=86_400))]
     pub access_token_ttl: u64,
 
     /// Refresh token lifetime in seconds.
-    #[arg(long, env = "AUTHPORT_REFRESH_TOKEN_TTL", default_value_t = FakeConfig::DEFAULT_REFRESH_TOKEN_TTL.as_secs(), value_parser = clap::value_parser!(u64).range(3600..=315_360_000))]
+    #[arg(long, env = "AUTHPORT_REFRESH_TOKEN_TTL", default_value_t = LocalConfig::DEFAULT_REFRESH_TOKEN_TTL.as_secs(), value_parser = clap::value_parser!(u64).range(3600..=315_360_000))]
     pub refresh_token_ttl: u64,
 
     /// RSA private key (PKCS#8 or PKCS#1 PEM) to sign tokens with [default: generated at start-up].
@@ -317,7 +322,7 @@ pub struct TokenOptions {
     pub hash_cost: HashCostArg,
 }
 
-/// The password policy of the fake backends (Cognito reads its pool's policy instead).
+/// The password policy of the local backends (Cognito reads its pool's policy instead).
 /// Defaults are Cognito's defaults (`PasswordPolicy::default()`).
 #[derive(Debug, Clone, Args)]
 pub struct PolicyOptions {

@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
 use authport_domain::{AuthService, IdentityProvider};
-use authport_fake::{
-    DatabaseUrl, FakeConfig, FakeIdentityProvider, HashCost, MemoryStore, PostgresConfig, PostgresStore, redact_url,
+use authport_userpool::{
+    DatabaseUrl, HashCost, LocalConfig, LocalIdentityProvider, MemoryStore, PostgresConfig, PostgresStore, redact_url,
 };
 use clap::Parser as _;
 use secrecy::ExposeSecret as _;
@@ -36,7 +36,7 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Binds the listener, then builds the configured backend (the fake's default issuer is
+    /// Binds the listener, then builds the configured backend (the local backends' default issuer is
     /// the bound address, so it must be known first).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let listener =
@@ -81,12 +81,12 @@ impl Application {
 async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Result<AuthService> {
     let provider: Arc<dyn IdentityProvider> = match config.backend {
         Backend::Memory => {
-            Arc::new(FakeIdentityProvider::new(Arc::new(MemoryStore::new()), fake_config(config, local_addr)?).await?)
+            Arc::new(LocalIdentityProvider::new(Arc::new(MemoryStore::new()), local_config(config, local_addr)?).await?)
         }
         Backend::Postgres => {
             // Without --signing-key-file the key comes from the database, shared by all processes.
             let store = connect_postgres(&config.database).await?;
-            Arc::new(FakeIdentityProvider::new(Arc::new(store), fake_config(config, local_addr)?).await?)
+            Arc::new(LocalIdentityProvider::new(Arc::new(store), local_config(config, local_addr)?).await?)
         }
         Backend::Cognito => Arc::new(connect_cognito(&config.cognito).await?),
     };
@@ -152,7 +152,7 @@ pub async fn migrate(options: &DatabaseOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeConfig> {
+fn local_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<LocalConfig> {
     let tokens = &config.tokens;
     let signing_key_pem = match &tokens.signing_key_file {
         Some(path) => Some(
@@ -161,7 +161,8 @@ fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeCo
         ),
         None => None,
     };
-    Ok(FakeConfig {
+    Ok(LocalConfig {
+        pool_id: tokens.pool_id.clone(),
         issuer: tokens.issuer.clone().unwrap_or_else(|| format!("http://{local_addr}")),
         client_id: tokens.client_id.clone(),
         access_token_ttl: Duration::from_secs(tokens.access_token_ttl),
@@ -173,6 +174,7 @@ fn fake_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<FakeCo
         },
         hash_limits: config.limits.hash_limits(),
         signing_key_pem,
+        ..LocalConfig::default()
     })
 }
 

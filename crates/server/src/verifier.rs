@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use authport_domain::{AuthService, AuthenticatedUser, BackendError, RsaPublicKey, UserId};
-use authport_fake::claims::{self, AccessClaims};
+use authport_userpool::claims::{self, AccessClaims};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, get_current_timestamp};
 use quick_cache::sync::Cache;
 use sha2::{Digest as _, Sha256};

@@ -303,7 +303,7 @@ impl Drop for TestApp {
 pub(crate) fn signing_key_file() -> &'static PathBuf {
     static KEY: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &KEY.get_or_init(|| {
-        let key = authport_fake::SigningKey::generate().expect("RSA key");
+        let key = authport_userpool::SigningKey::generate().expect("RSA key");
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("signing-key.pem");
         std::fs::write(&path, key.pem()).expect("write key");

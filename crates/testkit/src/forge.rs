@@ -59,7 +59,7 @@ pub fn hs256_with_public_key(claims: &Value, kid: &str, public_n: &str) -> Strin
 /// A key nobody trusts (generated once per test process).
 pub fn stranger_key(kid: &str) -> ForgingKey {
     static PEM: OnceLock<String> = OnceLock::new();
-    let pem = PEM.get_or_init(|| authport_fake::SigningKey::generate().expect("RSA key").pem().to_owned());
+    let pem = PEM.get_or_init(|| authport_userpool::SigningKey::generate().expect("RSA key").pem().to_owned());
     ForgingKey { kid: kid.to_owned(), pem: pem.clone() }
 }
 
@@ -72,16 +72,19 @@ impl TestApp {
                 use sqlx::Connection as _;
                 let db = self.database().expect("postgres app has a database");
                 let mut conn = db.connect().await;
-                let pem: String = sqlx::query_scalar("SELECT private_key_pem FROM signing_keys WHERE id = 1")
-                    .fetch_one(&mut conn)
-                    .await
-                    .expect("signing key row");
+                let pem: String = sqlx::query_scalar(
+                    "SELECT k.access_key_pem FROM pool_signing_keys k JOIN user_pools p ON p.id = k.pool_id \
+                     WHERE p.is_default",
+                )
+                .fetch_one(&mut conn)
+                .await
+                .expect("signing key row");
                 conn.close().await.ok();
                 pem
             }
             Backend::Cognito => return moto_key(),
         };
-        let kid = authport_fake::SigningKey::from_pem(&pem).expect("key").public_key().kid.clone();
+        let kid = authport_userpool::SigningKey::from_pem(&pem).expect("key").public_key().kid.clone();
         ForgingKey { kid, pem }
     }
 }

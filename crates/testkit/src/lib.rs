@@ -22,6 +22,7 @@ pub mod postgres;
 pub mod process;
 pub mod proxy;
 pub mod redis;
+pub mod store_contract;
 pub mod tokens;
 pub mod webdriver;
 

@@ -25,7 +25,7 @@ pub fn maintenance_url() -> String {
 }
 
 async fn connect(url: &str) -> Result<PgConnection, String> {
-    let redacted = authport_fake::redact_url(url);
+    let redacted = authport_userpool::redact_url(url);
     let options = PgConnectOptions::from_str(url).map_err(|e| format!("bad DATABASE_URL {redacted}: {e}"))?;
     match tokio::time::timeout(MAINTENANCE_CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
         Ok(Ok(conn)) => Ok(conn),

@@ -1,5 +1,5 @@
 //! Reading tokens in tests: their claims without verification, and verification against a JWKS
-//! as a relying party would do it. Claims are read into `authport_fake::claims`' types, or into
+//! as a relying party would do it. Claims are read into `authport_userpool::claims`' types, or into
 //! a [`Value`] to look at (or forge from) as raw JSON.
 
 use base64::Engine as _;

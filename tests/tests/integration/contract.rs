@@ -3,12 +3,12 @@
 
 /// `mod <adapter> { #[tokio::test] async fn <clause>() }` for every adapter and clause.
 macro_rules! contract {
-    (every: [$($every:ident),* $(,)?], remote: [$($remote:ident),* $(,)?], challenges: [$($challenges:ident),* $(,)?] $(,)?) => {
+    (every: [$($every:ident),* $(,)?], remote: [$($remote:ident),* $(,)?] $(,)?) => {
         /// Every clause's name.
-        const CLAUSES: &[&str] = &[$(stringify!($every),)* $(stringify!($remote),)* $(stringify!($challenges)),*];
+        const CLAUSES: &[&str] = &[$(stringify!($every),)* $(stringify!($remote)),*];
         contract!(@adapter memory, Memory, $($every),*);
         contract!(@adapter postgres, Postgres, $($every,)* $($remote),*);
-        contract!(@adapter cognito, Cognito, $($every,)* $($remote,)* $($challenges),*);
+        contract!(@adapter cognito, Cognito, $($every,)* $($remote),*);
     };
     (@adapter $module:ident, $backend:ident, $($clause:ident),*) => {
         mod $module {

@@ -9,6 +9,9 @@
 /// The contract suite of the `IdentityProvider` port, one test per MUST clause, against every
 /// adapter.
 mod contract;
+/// The contract suite of the user-pool engine's store seam, against the memory and the
+/// PostgreSQL store.
+mod store_contract;
 
 /// Black-box HTTP: the cases that reach the backend, against every backend…
 mod conformance;

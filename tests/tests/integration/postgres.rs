@@ -12,12 +12,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use authport_domain::{Email, UserId};
-use authport_fake::{DatabaseUrl, InsertUserError, PostgresConfig, PostgresStore, StoreError, StoredUser, UserStore};
 use authport_testkit::postgres::{TcpProxy, TestDatabase};
 use authport_testkit::process::run_to_completion;
 use authport_testkit::tokens::verify;
 use authport_testkit::{Backend, STRONG_PASSWORD, TestApp, problem, sign_up_outcomes, unique_email};
+use authport_userpool::model::{PoolId, PoolUser, UserStatus};
+use authport_userpool::{
+    DatabaseUrl, InsertError, LocalConfig, PoolKeysPem, PoolStore, PostgresConfig, PostgresStore, StoreError,
+};
 use serde_json::Value;
 use sqlx::Connection as _;
 
@@ -167,7 +169,7 @@ async fn two_processes_share_users_and_signing_keys() {
     let (a, b) = tokio::join!(process_on(&db, &args), process_on(&db, &args));
     let (jwks_a, jwks_b) = (jwks(&a).await, jwks(&b).await);
     assert_eq!(jwks_a, jwks_b, "one key for both processes");
-    assert_eq!(count(&db, "SELECT count(*) FROM signing_keys", &[]).await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM pool_signing_keys", &[]).await, 1);
 
     let on_a = unique_email("on-a");
     let on_b = unique_email("on-b");
@@ -220,8 +222,8 @@ async fn sessions_work_across_processes() {
     assert_eq!(a.post_json("/v1/token/refresh", &refresh).await.status(), 401, "revoked for A too");
     let revoked = count(
         &db,
-        "SELECT count(*) FROM refresh_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE u.email = $1 AND t.revoked_at IS NOT NULL",
+        "SELECT count(*) FROM refresh_tokens t JOIN users u ON u.sub = t.sub \
+         WHERE u.username_key = lower($1) AND t.revoked_at IS NOT NULL",
         &[&email],
     )
     .await;
@@ -247,7 +249,7 @@ async fn concurrent_duplicate_sign_ups_over_two_processes_create_exactly_one_use
         let by_status = sign_up_outcomes(responses).await;
         eprintln!("round {round}: 64 sign-ups over 2 processes in {} ms: {by_status:?}", elapsed.as_millis());
         assert_eq!(by_status, HashMap::from([(201, 1), (409, 63)]), "round {round}");
-        assert_eq!(count(&db, "SELECT count(*) FROM users WHERE lower(email) = lower($1)", &[&email]).await, 1);
+        assert_eq!(count(&db, "SELECT count(*) FROM users WHERE username_key = lower($1)", &[&email]).await, 1);
         for app in [&a, &b] {
             assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200);
         }
@@ -387,8 +389,8 @@ async fn migrate_applies_the_schema_once_and_fails_fast_without_a_database() {
         assert!(status.success(), "{run} migrate failed: {log}");
     }
     let applied = count(&db, "SELECT count(*) FROM _sqlx_migrations WHERE success", &[]).await;
-    assert_eq!(applied, 3);
-    for table in ["users", "refresh_tokens", "signing_keys"] {
+    assert_eq!(applied, 4);
+    for table in ["user_pools", "app_clients", "users", "challenge_sessions", "refresh_tokens", "pool_signing_keys"] {
         assert_eq!(
             count(&db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = $1", &[table]).await,
             1
@@ -429,11 +431,29 @@ fn store_config(url: &str) -> PostgresConfig {
     PostgresConfig::new(DatabaseUrl::parse(url).expect("database URL"))
 }
 
-fn user(email: &str) -> StoredUser {
-    StoredUser {
-        id: UserId::parse(uuid::Uuid::new_v4().to_string()).expect("id"),
-        email: Email::parse(email).expect("email"),
+/// The pool every migrated database has: the default pool, under its default id until a
+/// process installs its own.
+fn default_pool() -> PoolId {
+    PoolId::parse(LocalConfig::DEFAULT_POOL_ID).expect("pool id")
+}
+
+fn user(username: &str) -> PoolUser {
+    let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    PoolUser {
+        pool_id: default_pool(),
+        sub: uuid::Uuid::new_v4(),
+        username: username.to_owned(),
+        username_key: username.to_lowercase(),
+        attributes: std::collections::BTreeMap::from([("email".to_owned(), username.to_owned())]),
+        status: UserStatus::Confirmed,
+        enabled: true,
         password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".to_owned(),
+        password_set_at: now,
+        failed_sign_ins: 0,
+        locked_until: None,
+        created_at: now,
+        last_modified_at: now,
+        revision: 0,
     }
 }
 
@@ -441,61 +461,64 @@ fn user(email: &str) -> StoredUser {
 async fn concurrent_first_starts_agree_on_one_signing_key() {
     let Some(db) = TestDatabase::create().await else { return };
     let config = store_config(&db.url());
-    // Eight "processes" migrate the empty database and offer their own key at the same time.
+    // Eight "processes" migrate the empty database and offer their own keys at the same time.
     let starts = (0..8).map(|i| {
         let config = config.clone();
         async move {
             let store = PostgresStore::connect(&config).await.expect("connect and migrate");
-            let key = store.signing_key_pem(format!("-----BEGIN candidate {i}")).await.expect("key");
+            let candidate = PoolKeysPem { access: format!("-----BEGIN access {i}"), id: format!("-----BEGIN id {i}") };
+            let keys = store.put_pool_keys(&default_pool(), candidate).await.expect("keys");
             store.close().await;
-            key
+            keys
         }
     });
     let keys = futures::future::join_all(starts).await;
     assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
-    assert!(keys[0].starts_with("-----BEGIN candidate "), "{}", keys[0]);
-    assert_eq!(count(&db, "SELECT count(*) FROM signing_keys", &[]).await, 1);
+    assert!(keys[0].access.starts_with("-----BEGIN access "), "{:?}", keys[0]);
+    assert_eq!(count(&db, "SELECT count(*) FROM pool_signing_keys", &[]).await, 1);
 }
 
+/// The database itself keeps one user per user-name key in a pool, whatever inserts the row:
+/// a raw row is a duplicate for the store, and the store's row is one for a raw insert.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_database_itself_enforces_case_insensitive_uniqueness() {
+async fn the_database_itself_enforces_one_user_per_username_key() {
     let Some(db) = TestDatabase::create().await else { return };
     let store = PostgresStore::connect(&store_config(&db.url())).await.expect("store");
-    // A row written around the application, in upper case: the index still catches it.
+    let raw_insert = |key: &'static str| {
+        sqlx::query(
+            "INSERT INTO users (pool_id, sub, username, username_key, status, enabled, password_hash, password_set_at, \
+             created_at, last_modified_at) VALUES ($1, $2, $3, $3, 'CONFIRMED', true, $4, now(), now(), now())",
+        )
+        .bind(LocalConfig::DEFAULT_POOL_ID)
+        .bind(uuid::Uuid::new_v4())
+        .bind(key)
+        .bind("$argon2id$v=19$m=8,t=1,p=1$x$y")
+    };
     let mut conn = db.connect().await;
-    sqlx::query("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)")
-        .bind(uuid::Uuid::new_v4())
-        .bind("ANN@EXAMPLE.COM")
-        .bind("$argon2id$v=19$m=8,t=1,p=1$x$y")
-        .execute(&mut conn)
-        .await
-        .expect("raw insert");
-    assert!(matches!(store.insert_user(user("ann@example.com")).await, Err(InsertUserError::Duplicate)));
-    let found = store.find_user_by_email(&Email::parse("ann@example.com").expect("email")).await.expect("lookup");
-    assert!(found.is_some(), "look-ups are case-insensitive too");
-    // And the other way round: after the store's insert, a raw case variant violates the index.
-    store.insert_user(user("zoe@example.com")).await.expect("zoe");
-    let raw = sqlx::query("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)")
-        .bind(uuid::Uuid::new_v4())
-        .bind("Zoe@Example.COM")
-        .bind("$argon2id$v=19$m=8,t=1,p=1$x$y")
-        .execute(&mut conn)
-        .await
-        .expect_err("the unique index refuses a case variant");
-    let db_err = raw.as_database_error().expect("a database error");
-    assert_eq!((db_err.code().as_deref(), db_err.constraint()), (Some("23505"), Some("users_email_lower_key")));
+    raw_insert("ann@example.com").execute(&mut conn).await.expect("raw insert");
+    assert!(matches!(store.insert_user(&user("Ann@Example.com")).await, Err(InsertError::Duplicate)));
+    let found = store.user(&default_pool(), "ann@example.com").await.expect("lookup");
+    assert!(found.is_some(), "the raw row is found by its key");
 
-    // Only the e-mail index means "duplicate": a colliding primary key is an error.
+    store.insert_user(&user("zoe@example.com")).await.expect("zoe");
+    let raw = raw_insert("zoe@example.com").execute(&mut conn).await.expect_err("the unique index refuses it");
+    let db_err = raw.as_database_error().expect("a database error");
+    assert_eq!((db_err.code().as_deref(), db_err.constraint()), (Some("23505"), Some("users_pool_username_key")));
+
+    // Only the user-name index means "duplicate": a colliding sub is an error.
     let first = user("bob@example.com");
     let mut clash = user("carol@example.com");
-    clash.id = first.id.clone();
-    store.insert_user(first).await.expect("bob");
-    assert!(matches!(store.insert_user(clash).await, Err(InsertUserError::Store(StoreError::Other(_)))));
+    clash.sub = first.sub;
+    store.insert_user(&first).await.expect("bob");
+    assert!(matches!(store.insert_user(&clash).await, Err(InsertError::Store(StoreError::Other(_)))));
 
-    // Non-argon2id hashes are refused by the schema.
+    // Non-argon2id hashes are refused by the schema; so is a user of no pool.
     let mut weak = user("dave@example.com");
     weak.password_hash = "plaintext".to_owned();
-    assert!(matches!(store.insert_user(weak).await, Err(InsertUserError::Store(StoreError::Other(_)))));
+    assert!(matches!(store.insert_user(&weak).await, Err(InsertError::Store(StoreError::Other(_)))));
+    let mut orphan = user("erin@example.com");
+    orphan.pool_id = PoolId::parse("us-east-1_NoSuchPool").expect("id");
+    assert!(matches!(store.insert_user(&orphan).await, Err(InsertError::NoSuchPool)));
     store.close().await;
 }
 
@@ -511,7 +534,7 @@ async fn refresh_tokens_are_stored_hashed_with_expiry_and_no_revocation() {
     let (hash, expected_hash, ttl_secs, revoked): (String, String, f64, bool) = sqlx::query_as(
         "SELECT t.token_hash, encode(sha256(convert_to($2, 'UTF8')), 'hex'),
                 extract(epoch FROM t.expires_at - t.created_at)::float8, t.revoked_at IS NOT NULL
-         FROM refresh_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1",
+         FROM refresh_tokens t JOIN users u ON u.sub = t.sub WHERE u.username_key = lower($1)",
     )
     .bind(&email)
     .bind(refresh)
@@ -537,9 +560,9 @@ async fn an_unreachable_database_is_unavailable_within_the_acquire_timeout() {
 
     let lazy = PostgresStore::connect_lazy(&config).expect("lazy pool");
     let started = Instant::now();
-    let err = lazy.insert_user(user("erin@example.com")).await.expect_err("unreachable");
-    assert!(matches!(err, InsertUserError::Store(StoreError::Unavailable(_))), "{err:?}");
-    let err = lazy.find_user_by_email(&Email::parse("erin@example.com").expect("email")).await.expect_err("down");
+    let err = lazy.insert_user(&user("erin@example.com")).await.expect_err("unreachable");
+    assert!(matches!(err, InsertError::Store(StoreError::Unavailable(_))), "{err:?}");
+    let err = lazy.user(&default_pool(), "erin@example.com").await.expect_err("down");
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
     assert!(started.elapsed() < 2 * (Duration::from_millis(500) + SLACK), "{:?}", started.elapsed());
 }

@@ -100,7 +100,7 @@ pub struct WeakPassword {
 
 /// The password policy, shaped like a Cognito user pool's `PasswordPolicyType`.
 ///
-/// Each backend names the one it enforces (`IdentityProvider::password_policy`): the fake
+/// Each backend names the one it enforces (`IdentityProvider::password_policy`): the local
 /// backends their configured one, the Cognito backend the pool's own (read at start-up).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordPolicy {

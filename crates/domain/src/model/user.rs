@@ -2,7 +2,7 @@ use std::fmt;
 
 use super::email::Email;
 
-/// A user's stable, opaque identifier (the `sub` claim): a UUID on the fake backends,
+/// A user's stable, opaque identifier (the `sub` claim): a UUID on the local backends,
 /// the Cognito `sub` attribute on the Cognito backend.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserId(String);

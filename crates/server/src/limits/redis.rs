@@ -99,13 +99,15 @@ impl RedisUrl {
     pub fn redacted(&self) -> String {
         let raw = self.secret.expose_secret();
         if !self.cluster {
-            return authport_fake::redact_url(raw);
+            return authport_userpool::redact_url(raw);
         }
         let (scheme, _) = raw.split_once("://").unwrap_or_default();
         let nodes: Vec<String> = self
             .nodes
             .iter()
-            .map(|n| authport_fake::redact_url(n.expose_secret()).split_once("://").map(|(_, rest)| rest.to_owned()))
+            .map(|n| {
+                authport_userpool::redact_url(n.expose_secret()).split_once("://").map(|(_, rest)| rest.to_owned())
+            })
             .collect::<Option<_>>()
             .unwrap_or_default();
         format!("{scheme}://{}", nodes.join(","))

@@ -7,7 +7,7 @@
 //!
 //! A [`Subject`] is an adapter with what the suite needs around it: the [`Tap`] that sees its
 //! calls to the backend and fails chosen ones on purpose, the proxy that takes a remote backend
-//! away, and the backend's own arrangements (a user with a temporary password on Cognito).
+//! away, and the backend's own arrangements (a user with a temporary password).
 //! Clauses are checked structurally, never by the clock: "indistinguishable in timing" as the
 //! same calls and the same number of password verifications, "no user left behind" by a step
 //! that fails on purpose.
@@ -20,8 +20,7 @@ pub use subject::{Operation, Subject};
 pub use tap::{Call, Fault, Tap, TapInterceptor, TappedStore};
 
 /// Calls `$callback!` with the contract's clauses, grouped by the adapters they apply to:
-/// `every` adapter, those with a `remote` backend (PostgreSQL, Cognito), and those that issue
-/// authentication `challenges` (Cognito).
+/// `every` adapter, and those with a `remote` backend (PostgreSQL, Cognito).
 #[macro_export]
 macro_rules! contract_clauses {
     ($callback:ident) => {
@@ -36,6 +35,7 @@ macro_rules! contract_clauses {
                 unknown_user_and_wrong_password_are_invalid_credentials,
                 unknown_user_and_wrong_password_cost_the_same,
                 an_unknown_or_foreign_session_is_invalid,
+                a_temporary_password_is_replaced_through_its_challenge,
                 refresh_refuses_tokens_not_issued_expired_revoked_or_orphaned,
                 log_out_revokes_every_refresh_token_of_the_user,
                 log_out_is_idempotent,
@@ -45,9 +45,6 @@ macro_rules! contract_clauses {
             ],
             remote: [
                 an_unreachable_backend_is_unavailable,
-            ],
-            challenges: [
-                a_temporary_password_is_replaced_through_its_challenge,
             ],
         }
     };

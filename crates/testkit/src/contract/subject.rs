@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
 use authport_domain::IdentityProvider;
-use authport_fake::{
-    DatabaseUrl, FakeConfig, FakeIdentityProvider, HashCost, HashLimits, MemoryStore, PostgresConfig, PostgresStore,
+use authport_userpool::{
+    DatabaseUrl, HashCost, HashLimits, LocalConfig, LocalIdentityProvider, MemoryStore, PostgresConfig, PostgresStore,
 };
 use aws_sdk_cognitoidentityprovider::config::Credentials;
 use tokio::sync::Mutex;
@@ -30,11 +30,18 @@ pub enum Operation {
     Ready,
 }
 
-/// The store of a fake provider (kept to build a second provider on the same data).
+/// The store of a local provider (kept to build a second provider on the same data).
 #[derive(Debug, Clone)]
-enum FakeStore {
+enum LocalStore {
     Memory(Arc<TappedStore<MemoryStore>>),
     Postgres(Arc<TappedStore<PostgresStore>>),
+}
+
+/// A local provider, typed (for the arrangements made through its engine).
+#[derive(Debug, Clone)]
+enum LocalProvider {
+    Memory(Arc<LocalIdentityProvider<TappedStore<MemoryStore>>>),
+    Postgres(Arc<LocalIdentityProvider<TappedStore<PostgresStore>>>),
 }
 
 /// An adapter under contract.
@@ -45,7 +52,8 @@ pub struct Subject {
     pub tap: Arc<Tap>,
     backend: Backend,
     verifications: Box<dyn Fn() -> u64 + Send + Sync>,
-    fake_store: Option<FakeStore>,
+    local_store: Option<LocalStore>,
+    local: Option<LocalProvider>,
     /// Between the adapter and a remote backend.
     proxy: Option<Mutex<TcpProxy>>,
     database: Option<Arc<TestDatabase>>,
@@ -68,8 +76,8 @@ impl Subject {
         Some(match backend {
             Backend::Memory => {
                 let tap = Arc::new(Tap::default());
-                let store = FakeStore::Memory(Arc::new(TappedStore::new(MemoryStore::new(), Arc::clone(&tap))));
-                Self::fake(backend, tap, store, None, None, fake_config()).await
+                let store = LocalStore::Memory(Arc::new(TappedStore::new(MemoryStore::new(), Arc::clone(&tap))));
+                Self::local(backend, tap, store, None, None, local_config()).await
             }
             Backend::Postgres => {
                 let database = TestDatabase::create().await?;
@@ -79,37 +87,51 @@ impl Subject {
                     PostgresConfig { acquire_timeout: TIMEOUT, statement_timeout: TIMEOUT, ..PostgresConfig::new(url) };
                 let store = PostgresStore::connect(&config).await.expect("the test database migrates");
                 let tap = Arc::new(Tap::default());
-                let store = FakeStore::Postgres(Arc::new(TappedStore::new(store, Arc::clone(&tap))));
-                Self::fake(backend, tap, store, Some(proxy), Some(database), fake_config()).await
+                let store = LocalStore::Postgres(Arc::new(TappedStore::new(store, Arc::clone(&tap))));
+                Self::local(backend, tap, store, Some(proxy), Some(database), local_config()).await
             }
             Backend::Cognito => Self::cognito(moto::test_pool().await?).await,
         })
     }
 
-    async fn fake(
+    async fn local(
         backend: Backend,
         tap: Arc<Tap>,
-        store: FakeStore,
+        store: LocalStore,
         proxy: Option<TcpProxy>,
         database: Option<Arc<TestDatabase>>,
-        config: FakeConfig,
+        config: LocalConfig,
     ) -> Self {
-        let (provider, verifications): (Arc<dyn IdentityProvider>, Box<dyn Fn() -> u64 + Send + Sync>) = match &store {
-            FakeStore::Memory(store) => {
-                let provider = Arc::new(FakeIdentityProvider::new(Arc::clone(store), config).await.expect("provider"));
-                (provider.clone(), Box::new(move || provider.password_verifications()))
-            }
-            FakeStore::Postgres(store) => {
-                let provider = Arc::new(FakeIdentityProvider::new(Arc::clone(store), config).await.expect("provider"));
-                (provider.clone(), Box::new(move || provider.password_verifications()))
-            }
-        };
+        let (provider, verifications, local): (Arc<dyn IdentityProvider>, Box<dyn Fn() -> u64 + Send + Sync>, _) =
+            match &store {
+                LocalStore::Memory(store) => {
+                    let provider =
+                        Arc::new(LocalIdentityProvider::new(Arc::clone(store), config).await.expect("provider"));
+                    let counted = Arc::clone(&provider);
+                    (
+                        provider.clone(),
+                        Box::new(move || counted.password_verifications()),
+                        LocalProvider::Memory(provider),
+                    )
+                }
+                LocalStore::Postgres(store) => {
+                    let provider =
+                        Arc::new(LocalIdentityProvider::new(Arc::clone(store), config).await.expect("provider"));
+                    let counted = Arc::clone(&provider);
+                    (
+                        provider.clone(),
+                        Box::new(move || counted.password_verifications()),
+                        LocalProvider::Postgres(provider),
+                    )
+                }
+            };
         Self {
             provider,
             tap,
             backend,
             verifications,
-            fake_store: Some(store),
+            local_store: Some(store),
+            local: Some(local),
             proxy: proxy.map(Mutex::new),
             database,
             pool: None,
@@ -146,7 +168,8 @@ impl Subject {
             tap,
             backend: Backend::Cognito,
             verifications: Box::new(|| 0),
-            fake_store: None,
+            local_store: None,
+            local: None,
             proxy: Some(Mutex::new(proxy)),
             database: None,
             pool: Some(pool),
@@ -163,14 +186,13 @@ impl Subject {
     }
 
     /// The backend call `operation` makes first (where a fault is armed to make it fail), or
-    /// `None` when the operation calls no backend here (the fake providers never issue
-    /// challenges, so they answer every session without one).
+    /// `None` when the operation calls no backend here.
     pub fn call_of(&self, operation: Operation) -> Option<&'static str> {
-        match (self.fake_store.is_some(), operation) {
+        match (self.local_store.is_some(), operation) {
             (true, Operation::CreateUser) => Some("insert_user"),
-            (true, Operation::Authenticate) => Some("find_user_by_email"),
-            (true, Operation::CompleteNewPassword) => None,
-            (true, Operation::Refresh) => Some("refresh_token_owner"),
+            (true, Operation::Authenticate) => Some("user"),
+            (true, Operation::CompleteNewPassword) => Some("take_session"),
+            (true, Operation::Refresh) => Some("refresh_token"),
             (true, Operation::LogOut) => Some("revoke_refresh_tokens"),
             (true, Operation::Ready) => Some("ping"),
             (false, Operation::CreateUser) => Some("AdminCreateUser"),
@@ -183,17 +205,17 @@ impl Subject {
 
     /// The last backend call of a sign-up: after it fails, the user must not be left behind.
     pub fn last_sign_up_step(&self) -> &'static str {
-        if self.fake_store.is_some() { "insert_user" } else { "AdminSetUserPassword" }
+        if self.local_store.is_some() { "insert_user" } else { "AdminSetUserPassword" }
     }
 
     /// Whether the signing keys are the backend's (Cognito's JWKS) rather than the adapter's own.
     pub fn keys_are_the_backends(&self) -> bool {
-        self.fake_store.is_none()
+        self.local_store.is_none()
     }
 
     /// Whether the backend can throttle (Cognito); stores never do.
     pub fn throttles(&self) -> bool {
-        self.fake_store.is_none()
+        self.local_store.is_none()
     }
 
     /// Cuts the way to a remote backend: refused connections, pooled ones closed.
@@ -210,11 +232,11 @@ impl Subject {
     }
 
     /// A second adapter on the same data whose refresh tokens have expired as soon as they are
-    /// issued (the fake providers; Cognito's refresh tokens live for an hour at least).
+    /// issued (the local providers; Cognito's refresh tokens live for an hour at least).
     pub async fn with_expired_refresh_tokens(&self) -> Option<Subject> {
-        let store = self.fake_store.clone()?;
-        let config = FakeConfig { refresh_token_ttl: Duration::ZERO, ..fake_config() };
-        Some(Self::fake(self.backend, Arc::clone(&self.tap), store, None, self.database.clone(), config).await)
+        let store = self.local_store.clone()?;
+        let config = LocalConfig { refresh_token_ttl: Duration::ZERO, ..local_config() };
+        Some(Self::local(self.backend, Arc::clone(&self.tap), store, None, self.database.clone(), config).await)
     }
 
     /// Removes the user behind the adapter's back (PostgreSQL: the row; the other backends
@@ -222,7 +244,7 @@ impl Subject {
     pub async fn remove_user(&self, email: &str) -> bool {
         let Some(database) = &self.database else { return false };
         let mut conn = database.connect().await;
-        let deleted = sqlx::query("DELETE FROM users WHERE lower(email) = lower($1)")
+        let deleted = sqlx::query("DELETE FROM users WHERE username_key = lower($1)")
             .bind(email)
             .execute(&mut conn)
             .await
@@ -232,26 +254,45 @@ impl Subject {
         true
     }
 
-    /// A user with a temporary password, as an administrator creates one. Only Cognito has
-    /// such users.
-    ///
-    /// # Panics
-    /// For a backend without temporary passwords.
+    /// A user with a temporary password, as an administrator creates one (AdminCreateUser).
     pub async fn create_user_with_temporary_password(&self, email: &str, temporary: &str) {
-        let pool = self.pool.as_ref().expect("a backend with temporary passwords (Cognito)");
-        pool.create_user_with_temporary_password(email, temporary).await;
+        let attributes = std::collections::BTreeMap::from([
+            ("email".to_owned(), email.to_owned()),
+            ("email_verified".to_owned(), "true".to_owned()),
+        ]);
+        let created = match &self.local {
+            Some(LocalProvider::Memory(p)) => {
+                p.engine().create_user_with_temporary_password(p.pool_id(), email, attributes, temporary).await
+            }
+            Some(LocalProvider::Postgres(p)) => {
+                p.engine().create_user_with_temporary_password(p.pool_id(), email, attributes, temporary).await
+            }
+            None => {
+                let pool = self.pool.as_ref().expect("moto's pool");
+                pool.create_user_with_temporary_password(email, temporary).await;
+                return;
+            }
+        };
+        created.expect("the user is created");
+    }
+
+    /// A new password that the port's own policy accepts and the backend refuses, where there is
+    /// one: moto refuses more than 99 characters, which the port's policy allows (up to 256).
+    /// The local providers enforce exactly the policy they name.
+    pub fn password_only_the_backend_refuses(&self) -> Option<String> {
+        self.local.is_none().then(|| format!("Aa1!{}", "x".repeat(120)))
     }
 }
 
-/// The fake providers as the tests run them: cheap hashing, the harness's signing key.
-fn fake_config() -> FakeConfig {
+/// The local providers as the tests run them: cheap hashing, the harness's signing key.
+fn local_config() -> LocalConfig {
     let pem = std::fs::read_to_string(crate::app::signing_key_file()).expect("the harness's signing key");
-    FakeConfig {
+    LocalConfig {
         issuer: "http://authport.contract".to_owned(),
         client_id: "contract-client".to_owned(),
         hash_cost: HashCost::InsecureFastForTests,
         hash_limits: HashLimits { concurrency: 2, queue: 256 },
         signing_key_pem: Some(pem),
-        ..FakeConfig::default()
+        ..LocalConfig::default()
     }
 }

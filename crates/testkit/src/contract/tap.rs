@@ -1,16 +1,18 @@
 //! What the contract suite sees of an adapter's backend: every call it makes (a store method of
-//! the fake provider, an API operation of Cognito), whether the call writes, and failures armed
+//! the local provider, an API operation of Cognito), whether the call writes, and failures armed
 //! to happen on purpose at a named call — without changing the adapter.
 //!
-//! - The fake provider's store is wrapped in a [`TappedStore`].
+//! - The local provider's store is wrapped in a [`TappedStore`].
 //! - The Cognito adapter's SDK client gets a [`TapInterceptor`].
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use authport_domain::{Email, User, UserId};
-use authport_fake::{InsertUserError, StoreError, StoredRefreshToken, StoredUser, UserStore};
+use authport_userpool::model::{
+    AppClient, ClientId, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession,
+};
+use authport_userpool::{InsertError, PoolKeysPem, PoolStore, StoreError};
 use aws_sdk_cognitoidentityprovider::config::interceptors::{
     BeforeDeserializationInterceptorContextMut, BeforeSerializationInterceptorContextMut,
     BeforeTransmitInterceptorContextRef,
@@ -87,7 +89,7 @@ impl Tap {
     }
 }
 
-/// A [`UserStore`] that reports every call to a [`Tap`] and fails the ones armed there.
+/// A [`PoolStore`] that reports every call to a [`Tap`] and fails the ones armed there.
 #[derive(Debug)]
 pub struct TappedStore<S> {
     inner: S,
@@ -100,51 +102,52 @@ impl<S> TappedStore<S> {
     }
 }
 
-#[async_trait]
-impl<S: UserStore> UserStore for TappedStore<S> {
-    fn name(&self) -> &'static str {
-        self.inner.name()
-    }
+/// Each store method, forwarded after the tap saw it: `read` or `write`, then the signature.
+macro_rules! tapped {
+    ($($kind:ident $method:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {
+        #[async_trait]
+        impl<S: PoolStore> PoolStore for TappedStore<S> {
+            fn name(&self) -> &'static str {
+                self.inner.name()
+            }
 
-    async fn insert_user(&self, user: StoredUser) -> Result<(), InsertUserError> {
-        self.tap.store_call("insert_user", true)?;
-        self.inner.insert_user(user).await
-    }
+            $(
+                async fn $method(&self, $($arg: $ty),*) -> $out {
+                    self.tap.store_call(stringify!($method), tapped!(@writes $kind))?;
+                    self.inner.$method($($arg),*).await
+                }
+            )*
+        }
+    };
+    (@writes read) => { false };
+    (@writes write) => { true };
+}
 
-    async fn find_user_by_email(&self, email: &Email) -> Result<Option<StoredUser>, StoreError> {
-        self.tap.store_call("find_user_by_email", false)?;
-        self.inner.find_user_by_email(email).await
-    }
-
-    async fn insert_refresh_token(&self, token: StoredRefreshToken) -> Result<(), StoreError> {
-        self.tap.store_call("insert_refresh_token", true)?;
-        self.inner.insert_refresh_token(token).await
-    }
-
-    async fn refresh_token_owner(&self, token_hash: &str, now: SystemTime) -> Result<Option<User>, StoreError> {
-        self.tap.store_call("refresh_token_owner", false)?;
-        self.inner.refresh_token_owner(token_hash, now).await
-    }
-
-    async fn revoke_refresh_tokens(&self, user_id: &UserId, now: SystemTime) -> Result<u64, StoreError> {
-        self.tap.store_call("revoke_refresh_tokens", true)?;
-        self.inner.revoke_refresh_tokens(user_id, now).await
-    }
-
-    async fn signing_key_pem(&self, candidate: String) -> Result<String, StoreError> {
-        self.tap.store_call("signing_key_pem", true)?;
-        self.inner.signing_key_pem(candidate).await
-    }
-
-    async fn existing_signing_key_pem(&self) -> Result<Option<String>, StoreError> {
-        self.tap.store_call("existing_signing_key_pem", false)?;
-        self.inner.existing_signing_key_pem().await
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.tap.store_call("ping", false)?;
-        self.inner.ping().await
-    }
+tapped! {
+    read ping() -> Result<(), StoreError>;
+    write install_default_pool(pool: &Pool, client: &AppClient) -> Result<(), StoreError>;
+    write insert_pool(pool: &Pool) -> Result<(), InsertError>;
+    read pool(id: &PoolId) -> Result<Option<Pool>, StoreError>;
+    read pools() -> Result<Vec<Pool>, StoreError>;
+    write update_pool(pool: &Pool) -> Result<bool, StoreError>;
+    write delete_pool(id: &PoolId) -> Result<bool, StoreError>;
+    write insert_client(client: &AppClient) -> Result<(), InsertError>;
+    read client(id: &ClientId) -> Result<Option<AppClient>, StoreError>;
+    read clients(pool: &PoolId) -> Result<Vec<AppClient>, StoreError>;
+    write update_client(client: &AppClient) -> Result<bool, StoreError>;
+    write delete_client(id: &ClientId) -> Result<bool, StoreError>;
+    write insert_user(user: &PoolUser) -> Result<(), InsertError>;
+    read user(pool: &PoolId, username_key: &str) -> Result<Option<PoolUser>, StoreError>;
+    read user_by_sub(pool: &PoolId, sub: &uuid::Uuid) -> Result<Option<PoolUser>, StoreError>;
+    write update_user(user: &PoolUser) -> Result<bool, StoreError>;
+    write delete_user(pool: &PoolId, sub: &uuid::Uuid) -> Result<bool, StoreError>;
+    write insert_session(session: &StoredSession) -> Result<(), StoreError>;
+    write take_session(token_hash: &str, now: SystemTime) -> Result<TakenSession, StoreError>;
+    write insert_refresh_token(token: &StoredRefreshToken) -> Result<(), StoreError>;
+    read refresh_token(token_hash: &str) -> Result<Option<StoredRefreshToken>, StoreError>;
+    write revoke_refresh_tokens(pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError>;
+    read pool_keys(pool: &PoolId) -> Result<Option<PoolKeysPem>, StoreError>;
+    write put_pool_keys(pool: &PoolId, candidate: PoolKeysPem) -> Result<PoolKeysPem, StoreError>;
 }
 
 /// An SDK interceptor that reports every Cognito operation to a [`Tap`] and fails the ones

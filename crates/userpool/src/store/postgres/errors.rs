@@ -1,12 +1,16 @@
 //! What a failed statement means: the database cannot serve now (`StoreError::Unavailable`,
-//! answered 503), a duplicate e-mail address, or anything else.
+//! answered 503), a duplicate or an orphan insert, or anything else.
 
 use std::time::Duration;
 
 use crate::store::StoreError;
 
-/// The unique index that makes e-mail addresses case-insensitively unique.
-const USERS_EMAIL_UNIQUE: &str = "users_email_lower_key";
+/// The keys whose violation is a duplicate the engine answers (`UsernameExistsException`, …):
+/// a pool's id, a client's id, a user name in its pool.
+const DUPLICATE_KEYS: [&str; 3] = ["user_pools_pkey", "app_clients_pkey", "users_pool_username_key"];
+
+/// The foreign keys from a client or user to its pool.
+const OWNER_KEYS: [&str; 2] = ["app_clients_pool_id_fkey", "users_pool_id_fkey"];
 
 /// A failed database operation, before it is classified.
 #[derive(Debug, thiserror::Error)]
@@ -59,12 +63,21 @@ pub(super) fn classify(err: sqlx::Error) -> StoreError {
     if is_unavailable(&err) { StoreError::Unavailable(Box::new(err)) } else { StoreError::Other(Box::new(err)) }
 }
 
-/// A unique violation of the case-insensitive e-mail index, and nothing else (a colliding
-/// primary key, say, is a bug and stays an error).
-pub(super) fn is_duplicate_email(err: &sqlx::Error) -> bool {
+/// A unique violation of one of [`DUPLICATE_KEYS`], and nothing else (a colliding token hash,
+/// say, is a bug and stays an error).
+pub(super) fn is_duplicate(err: &sqlx::Error) -> bool {
+    violates(err, "23505", &DUPLICATE_KEYS)
+}
+
+/// An insert whose pool (or client) is gone: a foreign-key violation of [`OWNER_KEYS`].
+pub(super) fn is_orphan(err: &sqlx::Error) -> bool {
+    violates(err, "23503", &OWNER_KEYS)
+}
+
+fn violates(err: &sqlx::Error, sqlstate: &str, constraints: &[&str]) -> bool {
     match err {
         sqlx::Error::Database(db) => {
-            db.code().as_deref() == Some("23505") && db.constraint() == Some(USERS_EMAIL_UNIQUE)
+            db.code().as_deref() == Some(sqlstate) && db.constraint().is_some_and(|c| constraints.contains(&c))
         }
         _ => false,
     }
@@ -101,7 +114,7 @@ mod tests {
             sqlx::Error::Configuration("bad".into()),
         ] {
             let shown = err.to_string();
-            assert!(!is_duplicate_email(&err), "{shown}");
+            assert!(!is_duplicate(&err) && !is_orphan(&err), "{shown}");
             assert!(matches!(classify(err), StoreError::Other(_)), "{shown}");
         }
     }

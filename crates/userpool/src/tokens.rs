@@ -1,5 +1,6 @@
 //! RS256 token minting with Cognito-shaped claims, and the matching JWKS entry.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authport_domain::{AccessToken, IdToken, RefreshToken, RsaPublicKey, TokenAudience, User};
@@ -107,43 +108,43 @@ impl SigningKey {
     }
 }
 
-/// Mints access and id tokens the way a Cognito user pool does.
+/// Mints a pool's access and id tokens the way a Cognito user pool does: each kind signed by its
+/// own key (the two may be one key, in a pool from an older release).
 #[derive(Debug)]
 pub struct TokenIssuer {
-    key: SigningKey,
-    issuer: String,
-    client_id: String,
-    access_ttl: Duration,
+    access_key: Arc<SigningKey>,
+    id_key: Arc<SigningKey>,
 }
 
 impl TokenIssuer {
-    pub fn new(key: SigningKey, issuer: String, client_id: String, access_ttl: Duration) -> Self {
-        Self { key, issuer, client_id, access_ttl }
+    pub fn new(access_key: Arc<SigningKey>, id_key: Arc<SigningKey>) -> Self {
+        Self { access_key, id_key }
     }
 
-    pub fn public_key(&self) -> &RsaPublicKey {
-        self.key.public_key()
+    /// The keys of the pool's JWKS, each once.
+    pub fn public_keys(&self) -> Vec<RsaPublicKey> {
+        let (access, id) = (self.access_key.public_key(), self.id_key.public_key());
+        if access == id { vec![access.clone()] } else { vec![access.clone(), id.clone()] }
     }
 
-    pub fn audience(&self) -> TokenAudience {
-        TokenAudience { issuer: self.issuer.clone(), client_id: self.client_id.clone() }
-    }
-
-    pub fn access_ttl(&self) -> Duration {
-        self.access_ttl
-    }
-
-    /// Access and id token for `user`, authenticated now: two RSA signatures, a millisecond or
-    /// more of CPU, so call it from a blocking context.
-    pub fn mint(&self, user: &User) -> Result<(AccessToken, IdToken), MintError> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-        let exp = now + self.access_ttl.as_secs();
+    /// Access and id token for `user`, authenticated at `now`, from the app client and issuer
+    /// of `audience`, valid for `ttl`: two RSA signatures, a millisecond or more of CPU, so call
+    /// it from a blocking context.
+    pub fn mint(
+        &self,
+        audience: &TokenAudience,
+        ttl: Duration,
+        user: &User,
+        now: SystemTime,
+    ) -> Result<(AccessToken, IdToken), MintError> {
+        let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let exp = now + ttl.as_secs();
         let origin_jti = Some(uuid::Uuid::new_v4().to_string());
         let (sub, email) = (user.id.as_str(), user.email.as_str());
         let access = AccessClaims {
             sub: sub.to_owned(),
-            iss: self.issuer.clone(),
-            client_id: self.client_id.clone(),
+            iss: audience.issuer.clone(),
+            client_id: audience.client_id.clone(),
             origin_jti: origin_jti.clone(),
             token_use: claims::ACCESS.to_owned(),
             scope: claims::ADMIN_SCOPE.to_owned(),
@@ -155,8 +156,8 @@ impl TokenIssuer {
         };
         let id = IdClaims {
             sub: sub.to_owned(),
-            iss: self.issuer.clone(),
-            aud: self.client_id.clone(),
+            iss: audience.issuer.clone(),
+            aud: audience.client_id.clone(),
             origin_jti,
             token_use: claims::ID.to_owned(),
             email: email.to_owned(),
@@ -167,7 +168,7 @@ impl TokenIssuer {
             exp,
             jti: uuid::Uuid::new_v4().to_string(),
         };
-        Ok((AccessToken::new(self.key.sign(&access)?), IdToken::new(self.key.sign(&id)?)))
+        Ok((AccessToken::new(self.access_key.sign(&access)?), IdToken::new(self.id_key.sign(&id)?)))
     }
 }
 
@@ -200,14 +201,16 @@ mod tests {
     #[test]
     fn minted_tokens_verify_with_jsonwebtoken_against_the_public_key() {
         use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
-        let key = SigningKey::generate().expect("key");
+        let key = Arc::new(SigningKey::generate().expect("key"));
         let public = key.public_key().clone();
-        let issuer = TokenIssuer::new(key, "http://issuer.test".into(), "client".into(), Duration::from_secs(600));
+        let issuer = TokenIssuer::new(Arc::clone(&key), key);
+        assert_eq!(issuer.public_keys(), std::slice::from_ref(&public));
+        let audience = TokenAudience { issuer: "http://issuer.test".into(), client_id: "client".into() };
         let user = User {
             id: authport_domain::UserId::parse("user-1").expect("id"),
             email: authport_domain::Email::parse("a@example.com").expect("email"),
         };
-        let (access, id) = issuer.mint(&user).expect("mint");
+        let (access, id) = issuer.mint(&audience, Duration::from_secs(600), &user, SystemTime::now()).expect("mint");
         let decoding = DecodingKey::from_rsa_components(&public.n, &public.e).expect("public key");
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&["http://issuer.test"]);

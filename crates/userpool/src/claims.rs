@@ -1,5 +1,5 @@
 //! The claims of access and id tokens, shaped as a Cognito user pool's, so that whatever verifies
-//! Cognito's tokens verifies the fake's. One type each, for every side: minting (`tokens.rs`),
+//! Cognito's tokens verifies the local backends'. One type each, for every side: minting (`tokens.rs`),
 //! authport's verifier (`authport-server`) and the tests.
 
 use serde::{Deserialize, Deserializer, Serialize};

@@ -1,4 +1,0 @@
-// `sqlx::migrate!` embeds crates/fake/migrations at compile time: rebuild when it changes.
-fn main() {
-    println!("cargo:rerun-if-changed=migrations");
-}

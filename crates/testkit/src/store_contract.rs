@@ -1,0 +1,338 @@
+//! The contract suite of the engine's store seam (`authport_userpool::PoolStore`): each clause
+//! its docs name as `contract: <name>` is one function here, run against every store
+//! (`tests/tests/integration/store_contract.rs`). Times are whole seconds, which every store
+//! keeps exactly.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use authport_domain::PasswordPolicy;
+use authport_userpool::model::{
+    AppClient, ChallengeName, ClientId, ExplicitAuthFlow, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession,
+    TakenSession, TimeUnit, UserStatus, UsernameAttribute, Validity,
+};
+use authport_userpool::{InsertError, MemoryStore, PoolKeysPem, PoolStore, PostgresConfig, PostgresStore};
+use secrecy::{ExposeSecret as _, SecretString};
+
+use crate::postgres::TestDatabase;
+
+/// A store under contract, on fresh data of its own.
+pub struct StoreSubject {
+    pub store: Arc<dyn PoolStore>,
+    /// Keeps a PostgreSQL store's database alive.
+    _database: Option<Arc<TestDatabase>>,
+}
+
+impl std::fmt::Debug for StoreSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreSubject").field("store", &self.store.name()).finish_non_exhaustive()
+    }
+}
+
+impl StoreSubject {
+    pub fn memory() -> Self {
+        Self { store: Arc::new(MemoryStore::new()), _database: None }
+    }
+
+    /// `None` when PostgreSQL is not available here (after [`crate::skip_or_fail`]).
+    pub async fn postgres() -> Option<Self> {
+        let database = TestDatabase::create().await?;
+        let url = authport_userpool::DatabaseUrl::parse(&database.url()).expect("database URL");
+        let store = PostgresStore::connect(&PostgresConfig::new(url)).await.expect("the test database migrates");
+        Some(Self { store: Arc::new(store), _database: Some(database) })
+    }
+}
+
+fn at(seconds: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + seconds)
+}
+
+fn pool(suffix: &str) -> Pool {
+    Pool {
+        id: PoolId::parse(&format!("eu-west-1_{suffix}")).expect("pool id"),
+        name: format!("pool {suffix}"),
+        policy: PasswordPolicy { min_length: 10, require_symbol: false, ..PasswordPolicy::default() },
+        temporary_password_validity_days: 3,
+        case_sensitive: true,
+        username_attributes: vec![UsernameAttribute::Email],
+        allow_admin_create_user_only: true,
+        issuer: format!("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_{suffix}"),
+        created_at: at(0),
+        last_modified_at: at(1),
+    }
+}
+
+fn client(pool: &Pool, name: &str) -> AppClient {
+    AppClient {
+        id: ClientId::generate(),
+        pool_id: pool.id.clone(),
+        name: name.to_owned(),
+        secret: Some(SecretString::from("s3cr3t")),
+        explicit_auth_flows: vec![ExplicitAuthFlow::AllowUserPasswordAuth, ExplicitAuthFlow::AdminNoSrpAuth],
+        prevent_user_existence_errors: false,
+        access_token_validity: Validity::new(5, TimeUnit::Minutes),
+        id_token_validity: Validity::new(2, TimeUnit::Hours),
+        refresh_token_validity: Validity::new(10, TimeUnit::Days),
+        auth_session_validity_minutes: 7,
+        enable_token_revocation: false,
+        created_at: at(2),
+        last_modified_at: at(3),
+    }
+}
+
+fn user(pool: &Pool, username: &str) -> PoolUser {
+    PoolUser {
+        pool_id: pool.id.clone(),
+        sub: uuid::Uuid::new_v4(),
+        username: username.to_owned(),
+        username_key: pool.username_key(username),
+        attributes: BTreeMap::from([
+            ("email".to_owned(), "ann@example.com".to_owned()),
+            ("name".to_owned(), "Ann".to_owned()),
+        ]),
+        status: UserStatus::ForceChangePassword,
+        enabled: true,
+        password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".to_owned(),
+        password_set_at: at(4),
+        failed_sign_ins: 2,
+        locked_until: Some(at(5)),
+        created_at: at(4),
+        last_modified_at: at(4),
+        revision: 0,
+    }
+}
+
+fn refresh_token(user: &PoolUser, client: &AppClient, n: u8) -> StoredRefreshToken {
+    StoredRefreshToken {
+        token_hash: format!("{n:02x}").repeat(32),
+        pool_id: user.pool_id.clone(),
+        client_id: client.id.clone(),
+        sub: user.sub,
+        expires_at: at(100),
+        revoked_at: None,
+    }
+}
+
+fn session(user: &PoolUser, client: &AppClient, n: u8) -> StoredSession {
+    StoredSession {
+        token_hash: format!("{n:02x}").repeat(32),
+        pool_id: user.pool_id.clone(),
+        client_id: client.id.clone(),
+        sub: user.sub,
+        challenge: ChallengeName::NewPasswordRequired,
+        expires_at: at(50),
+    }
+}
+
+/// A pool with one client and one user in it.
+async fn populated(store: &dyn PoolStore, suffix: &str) -> (Pool, AppClient, PoolUser) {
+    let pool = pool(suffix);
+    store.insert_pool(&pool).await.expect("pool");
+    let client = client(&pool, "web");
+    store.insert_client(&client).await.expect("client");
+    let user = user(&pool, "Ann");
+    store.insert_user(&user).await.expect("user");
+    (pool, client, user)
+}
+
+fn same_client(a: &AppClient, b: &AppClient) -> bool {
+    let secret = |c: &AppClient| c.secret.as_ref().map(|s| s.expose_secret().to_owned());
+    format!("{:?}", AppClient { secret: None, ..a.clone() }) == format!("{:?}", AppClient { secret: None, ..b.clone() })
+        && secret(a) == secret(b)
+}
+
+/// What is stored is read back as it was written: pools, clients, users, tokens, sessions;
+/// and what is not there reads as absent.
+pub async fn what_is_stored_is_read_back(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let (pool, client, user) = populated(store, "ReadBack1").await;
+    assert_eq!(store.pool(&pool.id).await.expect("read"), Some(pool.clone()));
+    assert!(store.pools().await.expect("pools").contains(&pool));
+    let read = store.client(&client.id).await.expect("read").expect("the client");
+    assert!(same_client(&read, &client), "{read:?} != {client:?}");
+    assert_eq!(store.clients(&pool.id).await.expect("clients").len(), 1);
+    assert_eq!(store.user(&pool.id, "Ann").await.expect("read"), Some(user.clone()));
+    assert_eq!(store.user_by_sub(&pool.id, &user.sub).await.expect("read"), Some(user.clone()));
+    assert_eq!(store.user(&pool.id, "ann").await.expect("read"), None, "keys are compared exactly");
+    let token = refresh_token(&user, &client, 1);
+    store.insert_refresh_token(&token).await.expect("token");
+    assert_eq!(store.refresh_token(&token.token_hash).await.expect("read"), Some(token.clone()));
+    assert_eq!(store.refresh_token(&"ee".repeat(32)).await.expect("read"), None);
+    let other = PoolId::parse("eu-west-1_Nothing00").expect("id");
+    assert_eq!(store.pool(&other).await.expect("read"), None);
+    assert_eq!(store.client(&ClientId::generate()).await.expect("read").map(|c| c.id), None);
+    assert!(matches!(store.insert_pool(&pool).await, Err(InsertError::Duplicate)));
+    assert!(matches!(store.insert_client(&client).await, Err(InsertError::Duplicate)));
+    let orphan = AppClient { id: ClientId::generate(), pool_id: other.clone(), ..client.clone() };
+    assert!(matches!(store.insert_client(&orphan).await, Err(InsertError::NoSuchPool)));
+    let orphan = PoolUser { pool_id: other, sub: uuid::Uuid::new_v4(), ..user.clone() };
+    assert!(matches!(store.insert_user(&orphan).await, Err(InsertError::NoSuchPool)));
+}
+
+/// Of concurrent inserts of one user name (by its key) exactly one is stored; a key used in
+/// another pool is another user.
+pub async fn of_concurrent_inserts_of_one_user_one_wins(subject: &StoreSubject) {
+    let store = &subject.store;
+    let (pool, _, _) = populated(store.as_ref(), "Race00001").await;
+    let attempts = (0..32).map(|_| {
+        let (store, user) = (Arc::clone(store), user(&pool, "Bob"));
+        async move { store.insert_user(&user).await }
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    let won = outcomes.iter().filter(|o| o.is_ok()).count();
+    let duplicates = outcomes.iter().filter(|o| matches!(o, Err(InsertError::Duplicate))).count();
+    assert_eq!((won, duplicates), (1, 31), "{outcomes:?}");
+    let (other, _, _) = populated(store.as_ref(), "Race00002").await;
+    store.insert_user(&user(&other, "Bob")).await.expect("Bob in another pool");
+}
+
+/// An update names the revision it read: from a stale read it is refused, and the stored user
+/// is the first writer's.
+pub async fn an_update_from_a_stale_read_is_refused(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let (pool, _, user) = populated(store, "Stale0001").await;
+    let mut first = user.clone();
+    first.status = UserStatus::Confirmed;
+    first.enabled = false;
+    first.attributes.insert("name".to_owned(), "Ann B.".to_owned());
+    assert!(store.update_user(&first).await.expect("update"), "the first update");
+    let mut stale = user.clone();
+    stale.failed_sign_ins = 9;
+    assert!(!store.update_user(&stale).await.expect("update"), "an update from the same, now stale, read");
+    let stored = store.user_by_sub(&pool.id, &user.sub).await.expect("read").expect("the user");
+    assert_eq!(stored, PoolUser { revision: user.revision + 1, ..first });
+    assert!(store.update_user(&stored).await.expect("update"), "from a fresh read");
+    store.delete_user(&pool.id, &user.sub).await.expect("delete");
+    assert!(!store.update_user(&stored).await.expect("update"), "a user that is gone");
+}
+
+/// Of concurrent takers of one session exactly one is first; later ones see it used; an
+/// unknown session is unknown.
+pub async fn a_session_is_taken_once(subject: &StoreSubject) {
+    let store = &subject.store;
+    let (_, client, user) = populated(store.as_ref(), "Session01").await;
+    let stored = session(&user, &client, 7);
+    store.insert_session(&stored).await.expect("session");
+    let takers = (0..16).map(|_| {
+        let (store, hash) = (Arc::clone(store), stored.token_hash.clone());
+        async move { store.take_session(&hash, at(10)).await.expect("take") }
+    });
+    let taken = futures::future::join_all(takers).await;
+    let first: Vec<_> = taken.iter().filter(|t| matches!(t, TakenSession::First(_))).collect();
+    assert_eq!(first, [&TakenSession::First(stored.clone())], "{taken:?}");
+    assert_eq!(taken.iter().filter(|t| **t == TakenSession::AlreadyUsed(stored.clone())).count(), 15);
+    assert_eq!(store.take_session(&"ab".repeat(32), at(10)).await.expect("take"), TakenSession::Unknown);
+}
+
+/// Revoking a user's refresh tokens revokes all of theirs, once, and no one else's.
+pub async fn revoking_refresh_tokens_revokes_the_users_only(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let (pool, client, ann) = populated(store, "Revoke001").await;
+    let bob = user(&pool, "Bob");
+    store.insert_user(&bob).await.expect("bob");
+    for token in [refresh_token(&ann, &client, 1), refresh_token(&ann, &client, 2), refresh_token(&bob, &client, 3)] {
+        store.insert_refresh_token(&token).await.expect("token");
+    }
+    assert_eq!(store.revoke_refresh_tokens(&pool.id, &ann.sub, at(20)).await.expect("revoke"), 2);
+    assert_eq!(store.revoke_refresh_tokens(&pool.id, &ann.sub, at(30)).await.expect("revoke"), 0, "idempotent");
+    let revoked_at = |n: u8| async move {
+        store.refresh_token(&format!("{n:02x}").repeat(32)).await.expect("read").expect("token").revoked_at
+    };
+    assert_eq!((revoked_at(1).await, revoked_at(2).await, revoked_at(3).await), (Some(at(20)), Some(at(20)), None));
+}
+
+/// Deleting a user, a client or a pool deletes what it holds: sessions, refresh tokens, users,
+/// clients and keys; nothing of other pools.
+pub async fn deleting_a_pool_deletes_what_it_holds(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let (pool, client, user) = populated(store, "Delete001").await;
+    let (kept, kept_client, kept_user) = populated(store, "Delete002").await;
+    store.insert_refresh_token(&refresh_token(&user, &client, 1)).await.expect("token");
+    store.insert_session(&session(&user, &client, 2)).await.expect("session");
+    store.insert_refresh_token(&refresh_token(&kept_user, &kept_client, 3)).await.expect("token");
+    let keys = PoolKeysPem { access: "-----BEGIN a".to_owned(), id: "-----BEGIN b".to_owned() };
+    store.put_pool_keys(&pool.id, keys.clone()).await.expect("keys");
+    store.put_pool_keys(&kept.id, keys.clone()).await.expect("keys");
+
+    assert!(store.delete_pool(&pool.id).await.expect("delete"));
+    assert!(!store.delete_pool(&pool.id).await.expect("delete"), "already gone");
+    assert_eq!(store.pool(&pool.id).await.expect("read"), None);
+    assert!(store.client(&client.id).await.expect("read").is_none());
+    assert_eq!(store.user_by_sub(&pool.id, &user.sub).await.expect("read"), None);
+    assert_eq!(store.refresh_token(&"01".repeat(32)).await.expect("read"), None);
+    assert_eq!(store.take_session(&"02".repeat(32), at(10)).await.expect("take"), TakenSession::Unknown);
+    assert_eq!(store.pool_keys(&pool.id).await.expect("read"), None);
+
+    assert!(store.user_by_sub(&kept.id, &kept_user.sub).await.expect("read").is_some());
+    assert!(store.refresh_token(&"03".repeat(32)).await.expect("read").is_some());
+    assert_eq!(store.pool_keys(&kept.id).await.expect("read"), Some(keys));
+    store.insert_session(&session(&kept_user, &kept_client, 4)).await.expect("session");
+    assert!(store.delete_user(&kept.id, &kept_user.sub).await.expect("delete"));
+    assert_eq!(store.refresh_token(&"03".repeat(32)).await.expect("read"), None, "the user's tokens went with them");
+    assert_eq!(store.take_session(&"04".repeat(32), at(10)).await.expect("take"), TakenSession::Unknown);
+    assert!(store.delete_client(&kept_client.id).await.expect("delete"));
+    assert!(store.clients(&kept.id).await.expect("clients").is_empty());
+}
+
+/// The default pool and client take the ids and settings they are installed with, keeping the
+/// users, tokens and keys they hold when their ids change.
+pub async fn the_default_pool_keeps_its_users(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let first = Pool { case_sensitive: false, ..pool("Default01") };
+    let first_client = client(&first, "v1");
+    store.install_default_pool(&first, &first_client).await.expect("install");
+    let user = user(&first, "ann@example.com");
+    store.insert_user(&user).await.expect("user");
+    store.insert_refresh_token(&refresh_token(&user, &first_client, 1)).await.expect("token");
+    let keys = PoolKeysPem { access: "-----BEGIN k".to_owned(), id: "-----BEGIN k".to_owned() };
+    store.put_pool_keys(&first.id, keys.clone()).await.expect("keys");
+
+    let renamed = Pool { name: "renamed".to_owned(), issuer: "http://other.test".to_owned(), ..pool("Default02") };
+    let renamed = Pool { case_sensitive: false, ..renamed };
+    let renamed_client =
+        AppClient { pool_id: renamed.id.clone(), name: "v1 again".to_owned(), ..client(&renamed, "x") };
+    store.install_default_pool(&renamed, &renamed_client).await.expect("reinstall");
+    assert_eq!(store.pool(&first.id).await.expect("read"), None);
+    let stored = store.pool(&renamed.id).await.expect("read").expect("the default pool");
+    assert_eq!((stored.name.as_str(), stored.issuer.as_str()), ("renamed", "http://other.test"));
+    assert!(store.client(&first_client.id).await.expect("read").is_none());
+    let stored_client = store.client(&renamed_client.id).await.expect("read").expect("the default client");
+    assert_eq!((stored_client.pool_id, stored_client.name.as_str()), (renamed.id.clone(), "v1 again"));
+    let moved = store.user(&renamed.id, "ann@example.com").await.expect("read").expect("the user moved along");
+    assert_eq!(moved.sub, user.sub);
+    let token = store.refresh_token(&"01".repeat(32)).await.expect("read").expect("the token moved along");
+    assert_eq!((token.pool_id, token.client_id), (renamed.id.clone(), renamed_client.id.clone()));
+    assert_eq!(store.pool_keys(&renamed.id).await.expect("read"), Some(keys));
+}
+
+/// Of stores racing to keep a pool's first keys, every one is answered with the keys kept.
+pub async fn racing_key_stores_agree(subject: &StoreSubject) {
+    let store = &subject.store;
+    let (pool, _, _) = populated(store.as_ref(), "Keys00001").await;
+    let racers = (0..8).map(|i| {
+        let (store, id) = (Arc::clone(store), pool.id.clone());
+        let candidate = PoolKeysPem { access: format!("-----BEGIN a{i}"), id: format!("-----BEGIN i{i}") };
+        async move { store.put_pool_keys(&id, candidate).await.expect("keys") }
+    });
+    let kept = futures::future::join_all(racers).await;
+    assert!(kept.iter().all(|k| *k == kept[0]), "{kept:?}");
+    assert_eq!(store.pool_keys(&pool.id).await.expect("read"), Some(kept[0].clone()));
+}
+
+/// Calls `$callback!` with the store contract's clauses.
+#[macro_export]
+macro_rules! store_contract_clauses {
+    ($callback:ident) => {
+        $callback! {
+            what_is_stored_is_read_back,
+            of_concurrent_inserts_of_one_user_one_wins,
+            an_update_from_a_stale_read_is_refused,
+            a_session_is_taken_once,
+            revoking_refresh_tokens_revokes_the_users_only,
+            deleting_a_pool_deletes_what_it_holds,
+            the_default_pool_keeps_its_users,
+            racing_key_stores_agree,
+        }
+    };
+}

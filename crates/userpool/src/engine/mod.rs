@@ -1,0 +1,467 @@
+//! The user-pool engine: Cognito's rules, once, over a [`PoolStore`]. Both inbound faces use it —
+//! authport's `/v1` API through [`crate::LocalIdentityProvider`] (the default pool and client),
+//! and Cognito's own wire protocol — so neither re-implements a rule.
+//!
+//! Its answers that are not successes are [`PoolError`]s: Cognito's exceptions with Cognito's
+//! messages. Time comes from an injected [`Clock`], so expiry is tested without sleeping.
+
+mod error;
+mod keys;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use authport_domain::{AccessToken, IdToken, RefreshToken, RsaPublicKey, TokenAudience, User, WeakPassword};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore as _;
+
+pub use self::error::{PoolError, not_authorized};
+use self::keys::KeyRing;
+use crate::clock::Clock;
+use crate::hashing::{HashCost, HashError, HashLimits, PasswordHasher};
+use crate::model::{
+    AppClient, ChallengeName, ClientId, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession,
+    UserStatus,
+};
+use crate::store::{InsertError, PoolStore, StoreError};
+use crate::tokens::{SigningKey, SigningKeyError, hash_refresh_token, new_refresh_token};
+
+/// Why the engine could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolSetupError {
+    #[error("cannot prepare password hashing")]
+    Hashing(#[source] authport_domain::BoxError),
+    #[error(transparent)]
+    Key(#[from] SigningKeyError),
+    #[error("the signing key generation task failed")]
+    KeyGeneration(#[source] tokio::task::JoinError),
+    #[error("cannot read or store the default pool or its signing key")]
+    Store(#[from] StoreError),
+}
+
+/// Tokens of a successful sign-in or refresh.
+#[derive(Debug)]
+pub struct IssuedTokens {
+    pub access_token: AccessToken,
+    pub id_token: IdToken,
+    /// `None` on a refresh: Cognito keeps the refresh token it was given.
+    pub refresh_token: Option<RefreshToken>,
+    pub expires_in: Duration,
+}
+
+/// What a password sign-in leads to.
+#[derive(Debug)]
+pub enum SignIn {
+    Tokens(IssuedTokens),
+    /// The user must answer `challenge` with `session` (opaque, single use, expiring).
+    Challenge {
+        challenge: ChallengeName,
+        session: String,
+        user: PoolUser,
+    },
+}
+
+/// How many times an update of a user is retried when another one changed the user first.
+const UPDATE_ATTEMPTS: usize = 8;
+
+/// The engine. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct UserPools<S> {
+    store: Arc<S>,
+    hasher: PasswordHasher,
+    clock: Arc<dyn Clock>,
+    keys: KeyRing,
+    /// The default pool and client as the flags set them: nothing else changes them (the
+    /// Cognito API refuses to), so they are read from here rather than from the store.
+    defaults: RwLock<Option<(Pool, AppClient)>>,
+}
+
+impl<S: PoolStore> UserPools<S> {
+    /// An engine over `store`; logs a warning when the hash cost is the tests' one.
+    pub async fn new(
+        store: Arc<S>,
+        hash_cost: HashCost,
+        hash_limits: HashLimits,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, PoolSetupError> {
+        if hash_cost == HashCost::InsecureFastForTests {
+            tracing::warn!("INSECURE password hashing parameters in use (tests only): never use them in production");
+        }
+        let hasher = PasswordHasher::new(hash_cost, hash_limits).await.map_err(PoolSetupError::Hashing)?;
+        Ok(Self { store, hasher, clock, keys: KeyRing::default(), defaults: RwLock::default() })
+    }
+
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+
+    pub fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// argon2 verifications performed so far (real and dummy), for metrics and tests.
+    pub fn password_verifications(&self) -> u64 {
+        self.hasher.verifications()
+    }
+
+    /// argon2 computations running now.
+    pub fn hashes_in_flight(&self) -> usize {
+        self.hasher.in_flight()
+    }
+
+    /// Calls waiting for an argon2 slot now.
+    pub fn hashes_waiting(&self) -> usize {
+        self.hasher.waiting()
+    }
+
+    /// Makes `pool` and `client` the default ones (their settings are the process's flags) and
+    /// readies the pool's signing key: `key_pem` when configured, else the one the store holds,
+    /// else a new one stored for every process — one key for access and id tokens, as the
+    /// `/v1` API has always published.
+    pub async fn install_default_pool(
+        &self,
+        pool: &Pool,
+        client: &AppClient,
+        key_pem: Option<&str>,
+    ) -> Result<(), PoolSetupError> {
+        self.store.install_default_pool(pool, client).await?;
+        let key = match key_pem {
+            Some(pem) => SigningKey::from_pem(pem)?,
+            None => match self.store.pool_keys(&pool.id).await? {
+                Some(keys) => SigningKey::from_pem(&keys.access)?,
+                None => {
+                    let candidate = tokio::task::spawn_blocking(SigningKey::generate)
+                        .await
+                        .map_err(PoolSetupError::KeyGeneration)??;
+                    let pem = candidate.pem().to_owned();
+                    let stored = self
+                        .store
+                        .put_pool_keys(&pool.id, crate::store::PoolKeysPem { access: pem.clone(), id: pem })
+                        .await?;
+                    SigningKey::from_pem(&stored.access)?
+                }
+            },
+        };
+        tracing::info!(pool = %pool.id, kid = %key.public_key().kid, "token signing key ready");
+        self.keys.install_single(&pool.id, key);
+        *self.defaults.write().unwrap_or_else(PoisonError::into_inner) = Some((pool.clone(), client.clone()));
+        Ok(())
+    }
+
+    /// Whether `id` is the default pool's, whose settings the flags own.
+    pub fn is_default_pool(&self, id: &PoolId) -> bool {
+        self.defaults.read().unwrap_or_else(PoisonError::into_inner).as_ref().is_some_and(|(pool, _)| &pool.id == id)
+    }
+
+    async fn pool(&self, id: &PoolId) -> Result<Pool, PoolError> {
+        let default = self.defaults.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some((pool, _)) = default.filter(|(pool, _)| &pool.id == id) {
+            return Ok(pool);
+        }
+        self.store.pool(id).await?.ok_or_else(|| PoolError::no_such_pool(id))
+    }
+
+    /// The client `id` of pool `pool`.
+    async fn client_of(&self, pool: &Pool, id: &ClientId) -> Result<AppClient, PoolError> {
+        let default = self.defaults.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some((_, client)) = default.filter(|(_, client)| &client.id == id && client.pool_id == pool.id) {
+            return Ok(client);
+        }
+        match self.store.client(id).await? {
+            Some(client) if client.pool_id == pool.id => Ok(client),
+            _ => Err(PoolError::no_such_client(id)),
+        }
+    }
+
+    fn check_policy(pool: &Pool, password: &str) -> Result<(), PoolError> {
+        let violations = pool.policy.violations(password);
+        if violations.is_empty() { Ok(()) } else { Err(PoolError::InvalidPassword(WeakPassword { violations })) }
+    }
+
+    /// Creates a confirmed user with a permanent password in one atomic insert (Cognito's
+    /// AdminCreateUser + AdminSetUserPassword(Permanent), without a moment in between when the
+    /// user exists with another password).
+    pub async fn create_confirmed_user(
+        &self,
+        pool_id: &PoolId,
+        username: &str,
+        attributes: BTreeMap<String, String>,
+        password: &str,
+    ) -> Result<PoolUser, PoolError> {
+        self.create_user(pool_id, username, attributes, password, UserStatus::Confirmed).await
+    }
+
+    /// Creates a user holding a temporary password (status FORCE_CHANGE_PASSWORD): signing in
+    /// answers NEW_PASSWORD_REQUIRED until a permanent password is chosen.
+    pub async fn create_user_with_temporary_password(
+        &self,
+        pool_id: &PoolId,
+        username: &str,
+        attributes: BTreeMap<String, String>,
+        temporary_password: &str,
+    ) -> Result<PoolUser, PoolError> {
+        self.create_user(pool_id, username, attributes, temporary_password, UserStatus::ForceChangePassword).await
+    }
+
+    async fn create_user(
+        &self,
+        pool_id: &PoolId,
+        username: &str,
+        attributes: BTreeMap<String, String>,
+        password: &str,
+        status: UserStatus,
+    ) -> Result<PoolUser, PoolError> {
+        let pool = self.pool(pool_id).await?;
+        Self::check_policy(&pool, password)?;
+        let password_hash = self.hasher.hash(password).await.map_err(hashing)?;
+        let now = self.clock.now();
+        let user = PoolUser {
+            pool_id: pool.id.clone(),
+            sub: uuid::Uuid::new_v4(),
+            username: username.to_owned(),
+            username_key: pool.username_key(username),
+            attributes,
+            status,
+            enabled: true,
+            password_hash,
+            password_set_at: now,
+            failed_sign_ins: 0,
+            locked_until: None,
+            created_at: now,
+            last_modified_at: now,
+            revision: 0,
+        };
+        match self.store.insert_user(&user).await {
+            Ok(()) => Ok(user),
+            Err(InsertError::Duplicate) => Err(PoolError::UsernameExists),
+            Err(InsertError::NoSuchPool) => Err(PoolError::no_such_pool(pool_id)),
+            Err(InsertError::Store(err)) => Err(err.into()),
+        }
+    }
+
+    /// Signs a user in with a password (ADMIN_USER_PASSWORD_AUTH): tokens, or the challenge the
+    /// user must answer first.
+    ///
+    /// An unknown user costs one password verification, like a wrong password (against a dummy
+    /// hash), so the two cannot be told apart by timing; and both are answered
+    /// `Incorrect username or password.` when the client prevents user existence errors.
+    pub async fn sign_in_with_password(
+        &self,
+        pool_id: &PoolId,
+        client_id: &ClientId,
+        username: &str,
+        password: &str,
+    ) -> Result<SignIn, PoolError> {
+        let pool = self.pool(pool_id).await?;
+        let client = self.client_of(&pool, client_id).await?;
+        let user = self.store.user(&pool.id, &pool.username_key(username)).await?;
+        let valid =
+            self.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await.map_err(hashing)?;
+        let Some(user) = user else {
+            return Err(if client.prevent_user_existence_errors {
+                PoolError::NotAuthorized(not_authorized::INCORRECT_CREDENTIALS)
+            } else {
+                PoolError::UserNotFound
+            });
+        };
+        if !valid {
+            return Err(PoolError::NotAuthorized(not_authorized::INCORRECT_CREDENTIALS));
+        }
+        if !user.enabled {
+            return Err(PoolError::NotAuthorized(not_authorized::USER_DISABLED));
+        }
+        let now = self.clock.now();
+        match user.status {
+            UserStatus::Confirmed => Ok(SignIn::Tokens(self.issue(&pool, &client, &user, true).await?)),
+            UserStatus::Unconfirmed => Err(PoolError::UserNotConfirmed),
+            UserStatus::ResetRequired => Err(PoolError::PasswordResetRequired),
+            UserStatus::ForceChangePassword => {
+                let validity = Duration::from_secs(u64::from(pool.temporary_password_validity_days) * 86_400);
+                if user.password_set_at + validity <= now {
+                    return Err(PoolError::NotAuthorized(not_authorized::TEMPORARY_PASSWORD_EXPIRED));
+                }
+                let session = random_token();
+                let stored = StoredSession {
+                    token_hash: hash_refresh_token(&session),
+                    pool_id: pool.id.clone(),
+                    client_id: client.id.clone(),
+                    sub: user.sub,
+                    challenge: ChallengeName::NewPasswordRequired,
+                    expires_at: now + client.auth_session_validity(),
+                };
+                self.store.insert_session(&stored).await?;
+                Ok(SignIn::Challenge { challenge: ChallengeName::NewPasswordRequired, session, user })
+            }
+        }
+    }
+
+    /// Answers NEW_PASSWORD_REQUIRED: the session must be this user's and client's, unexpired and
+    /// unused; the new password must meet the policy. Sets it as the user's permanent password
+    /// and issues tokens.
+    ///
+    /// The session is spent by the first answer that reaches the store, even one whose password
+    /// the policy refuses — as Cognito's session is (a retry starts from a new sign-in).
+    pub async fn answer_new_password(
+        &self,
+        pool_id: &PoolId,
+        client_id: &ClientId,
+        session: &str,
+        username: &str,
+        new_password: &str,
+    ) -> Result<IssuedTokens, PoolError> {
+        let pool = self.pool(pool_id).await?;
+        let client = self.client_of(&pool, client_id).await?;
+        Self::check_policy(&pool, new_password)?;
+        let now = self.clock.now();
+        let stored = match self.store.take_session(&hash_refresh_token(session), now).await? {
+            TakenSession::First(stored) => stored,
+            TakenSession::AlreadyUsed(_) | TakenSession::Unknown => {
+                return Err(PoolError::NotAuthorized(not_authorized::INVALID_SESSION));
+            }
+        };
+        if stored.expires_at <= now {
+            return Err(PoolError::NotAuthorized(not_authorized::SESSION_EXPIRED));
+        }
+        let user = self.store.user(&pool.id, &pool.username_key(username)).await?;
+        let Some(user) =
+            user.filter(|u| u.sub == stored.sub && stored.pool_id == pool.id && stored.client_id == client.id)
+        else {
+            return Err(PoolError::NotAuthorized(not_authorized::INVALID_SESSION));
+        };
+        let password_hash = self.hasher.hash(new_password).await.map_err(hashing)?;
+        let user = self
+            .update_user(user, |user| {
+                if user.status != UserStatus::ForceChangePassword {
+                    return Err(PoolError::NotAuthorized(not_authorized::INVALID_SESSION));
+                }
+                user.password_hash.clone_from(&password_hash);
+                user.status = UserStatus::Confirmed;
+                user.password_set_at = now;
+                Ok(())
+            })
+            .await?;
+        self.issue(&pool, &client, &user, true).await
+    }
+
+    /// New access and id tokens for a refresh token issued to `client_id` in this pool; the
+    /// refresh token itself is kept (Cognito returns none).
+    pub async fn refresh(
+        &self,
+        pool_id: &PoolId,
+        client_id: &ClientId,
+        refresh_token: &str,
+    ) -> Result<IssuedTokens, PoolError> {
+        let pool = self.pool(pool_id).await?;
+        let client = self.client_of(&pool, client_id).await?;
+        let invalid = PoolError::NotAuthorized(not_authorized::INVALID_REFRESH_TOKEN);
+        let Some(token) = self.store.refresh_token(&hash_refresh_token(refresh_token)).await? else {
+            return Err(invalid);
+        };
+        if token.pool_id != pool.id || token.client_id != client.id || token.expires_at <= self.clock.now() {
+            return Err(invalid);
+        }
+        if token.revoked_at.is_some() {
+            return Err(PoolError::NotAuthorized(not_authorized::REFRESH_TOKEN_REVOKED));
+        }
+        let Some(user) = self.store.user_by_sub(&pool.id, &token.sub).await? else {
+            return Err(invalid);
+        };
+        if !user.enabled {
+            return Err(PoolError::NotAuthorized(not_authorized::USER_DISABLED));
+        }
+        self.issue(&pool, &client, &user, false).await
+    }
+
+    /// Revokes every refresh token of the user (AdminUserGlobalSignOut); idempotent.
+    pub async fn global_sign_out(&self, pool_id: &PoolId, sub: &uuid::Uuid) -> Result<u64, PoolError> {
+        Ok(self.store.revoke_refresh_tokens(pool_id, sub, self.clock.now()).await?)
+    }
+
+    /// The public keys of the pool's JWKS (one entry per distinct key).
+    pub async fn public_keys(&self, pool_id: &PoolId) -> Result<Vec<RsaPublicKey>, PoolError> {
+        Ok(self.keys.signer(self.store.as_ref(), pool_id).await?.public_keys())
+    }
+
+    /// One round trip to the store; changes nothing.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+
+    /// Applies `change` to the freshest copy of `user` and writes it, again if another writer
+    /// got there first.
+    async fn update_user(
+        &self,
+        mut user: PoolUser,
+        change: impl Fn(&mut PoolUser) -> Result<(), PoolError>,
+    ) -> Result<PoolUser, PoolError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            change(&mut user)?;
+            user.last_modified_at = self.clock.now();
+            if self.store.update_user(&user).await? {
+                user.revision += 1;
+                return Ok(user);
+            }
+            user = self.store.user_by_sub(&user.pool_id, &user.sub).await?.ok_or(PoolError::UserNotFound)?;
+        }
+        Err(PoolError::Internal(format!("user {} kept changing under {UPDATE_ATTEMPTS} updates", user.sub).into()))
+    }
+
+    /// Mints access and id tokens for `user` from `client`, with a new stored refresh token when
+    /// `with_refresh_token`.
+    async fn issue(
+        &self,
+        pool: &Pool,
+        client: &AppClient,
+        user: &PoolUser,
+        with_refresh_token: bool,
+    ) -> Result<IssuedTokens, PoolError> {
+        let signer = self.keys.signer(self.store.as_ref(), &pool.id).await?;
+        let audience = TokenAudience { issuer: pool.issuer.clone(), client_id: client.id.to_string() };
+        let ttl = client.access_token_validity.duration();
+        let subject = token_subject(user)?;
+        let now = self.clock.now();
+        let minted =
+            self.hasher.run_cpu_bound(move || signer.mint(&audience, ttl, &subject, now)).await.map_err(hashing)?;
+        let (access_token, id_token) = minted.map_err(|e| PoolError::Internal(Box::new(e)))?;
+        let refresh_token = if with_refresh_token {
+            let (token, token_hash) = new_refresh_token();
+            let stored = StoredRefreshToken {
+                token_hash,
+                pool_id: pool.id.clone(),
+                client_id: client.id.clone(),
+                sub: user.sub,
+                expires_at: now + client.refresh_token_validity.duration(),
+                revoked_at: None,
+            };
+            self.store.insert_refresh_token(&stored).await?;
+            Some(token)
+        } else {
+            None
+        };
+        Ok(IssuedTokens { access_token, id_token, refresh_token, expires_in: ttl })
+    }
+}
+
+/// Who the tokens are about: the user's sub, and their e-mail address (or, lacking one, the
+/// user name) for the claims that carry it.
+fn token_subject(user: &PoolUser) -> Result<User, PoolError> {
+    let id =
+        authport_domain::UserId::parse(user.sub.to_string()).ok_or_else(|| PoolError::Internal("empty sub".into()))?;
+    let email = user.attribute("email").unwrap_or(&user.username);
+    let email = authport_domain::Email::parse(email)
+        .map_err(|e| PoolError::Internal(format!("tokens need an e-mail address: {e}").into()))?;
+    Ok(User { id, email })
+}
+
+fn hashing(err: HashError) -> PoolError {
+    PoolError::Hashing(err)
+}
+
+/// An opaque, unguessable string (a session).
+fn random_token() -> String {
+    let mut bytes = [0u8; 48];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}

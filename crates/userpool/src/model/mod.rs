@@ -1,0 +1,12 @@
+//! What the user pools hold, as Cognito names it: pools, app clients, users, challenge sessions,
+//! refresh tokens and their identifiers. Plain data: the rules live in [`crate::engine`].
+
+pub mod client;
+pub mod ids;
+pub mod pool;
+pub mod user;
+
+pub use client::{AppClient, ExplicitAuthFlow, TimeUnit, Validity};
+pub use ids::{ClientId, InvalidId, PoolId, generate_client_secret};
+pub use pool::{Pool, UsernameAttribute};
+pub use user::{ChallengeName, PoolUser, StoredRefreshToken, StoredSession, TakenSession, UserStatus};
