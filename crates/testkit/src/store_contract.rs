@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use authport_domain::PasswordPolicy;
 use authport_userpool::model::{
-    AppClient, ChallengeName, ClientId, ExplicitAuthFlow, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession,
-    TakenSession, TimeUnit, UserStatus, UsernameAttribute, Validity,
+    AppClient, ChallengeName, ClientId, DeliveryMedium, ExplicitAuthFlow, Message, MessageKind, Pool, PoolId, PoolUser,
+    StoredRefreshToken, StoredSession, TakenSession, TimeUnit, UserStatus, UsernameAttribute, Validity,
 };
 use authport_userpool::{InsertError, MemoryStore, PoolKeysPem, PoolStore, PostgresConfig, PostgresStore};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -320,6 +320,30 @@ pub async fn racing_key_stores_agree(subject: &StoreSubject) {
     assert_eq!(store.pool_keys(&pool.id).await.expect("read"), Some(kept[0].clone()));
 }
 
+/// Messages are kept in the order they were recorded, each with its pool, and go with it.
+pub async fn messages_are_kept_per_pool_in_order(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let (pool, _, _) = populated(store, "Message01").await;
+    let (other, _, _) = populated(store, "Message02").await;
+    let message = |pool: &Pool, n: u64| Message {
+        pool_id: pool.id.clone(),
+        username: format!("user{n}"),
+        kind: MessageKind::Invitation,
+        medium: if n.is_multiple_of(2) { DeliveryMedium::Email } else { DeliveryMedium::Sms },
+        destination: format!("user{n}@example.com"),
+        body: format!("Your temporary password is T{n}"),
+        created_at: at(n),
+    };
+    for (pool, n) in [(&pool, 1), (&other, 2), (&pool, 3), (&pool, 4)] {
+        store.record_message(&message(pool, n)).await.expect("record");
+    }
+    let kept = store.messages(&pool.id).await.expect("messages");
+    assert_eq!(kept, [message(&pool, 1), message(&pool, 3), message(&pool, 4)]);
+    store.delete_pool(&pool.id).await.expect("delete");
+    assert!(store.messages(&pool.id).await.expect("messages").is_empty());
+    assert_eq!(store.messages(&other.id).await.expect("messages"), [message(&other, 2)]);
+}
+
 /// Calls `$callback!` with the store contract's clauses.
 #[macro_export]
 macro_rules! store_contract_clauses {
@@ -333,6 +357,7 @@ macro_rules! store_contract_clauses {
             deleting_a_pool_deletes_what_it_holds,
             the_default_pool_keeps_its_users,
             racing_key_stores_agree,
+            messages_are_kept_per_pool_in_order,
         }
     };
 }

@@ -389,8 +389,16 @@ async fn migrate_applies_the_schema_once_and_fails_fast_without_a_database() {
         assert!(status.success(), "{run} migrate failed: {log}");
     }
     let applied = count(&db, "SELECT count(*) FROM _sqlx_migrations WHERE success", &[]).await;
-    assert_eq!(applied, 4);
-    for table in ["user_pools", "app_clients", "users", "challenge_sessions", "refresh_tokens", "pool_signing_keys"] {
+    assert_eq!(applied, 5);
+    for table in [
+        "user_pools",
+        "app_clients",
+        "users",
+        "challenge_sessions",
+        "refresh_tokens",
+        "pool_signing_keys",
+        "sent_messages",
+    ] {
         assert_eq!(
             count(&db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = $1", &[table]).await,
             1

@@ -79,7 +79,7 @@ async fn spread_over(db: &Arc<TestDatabase>, store: &str, count: usize) -> [(u64
         };
     }
     eprintln!(
-        "{store}, {count} processes: (through, burst, one budget's allowance) of 18 sign-ups from one IP and of 12 guesses at one address: {outcomes:?}"
+        "{store}, {count} processes: (through, burst, one budget's allowance) of 21 sign-ups from one IP and of 12 guesses at one address: {outcomes:?}"
     );
     outcomes
 }

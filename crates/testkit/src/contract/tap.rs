@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use authport_userpool::model::{
-    AppClient, ClientId, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession,
+    AppClient, ClientId, Message, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession,
 };
 use authport_userpool::{InsertError, PoolKeysPem, PoolStore, StoreError};
 use aws_sdk_cognitoidentityprovider::config::interceptors::{
@@ -146,6 +146,8 @@ tapped! {
     write insert_refresh_token(token: &StoredRefreshToken) -> Result<(), StoreError>;
     read refresh_token(token_hash: &str) -> Result<Option<StoredRefreshToken>, StoreError>;
     write revoke_refresh_tokens(pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError>;
+    write record_message(message: &Message) -> Result<(), StoreError>;
+    read messages(pool: &PoolId) -> Result<Vec<Message>, StoreError>;
     read pool_keys(pool: &PoolId) -> Result<Option<PoolKeysPem>, StoreError>;
     write put_pool_keys(pool: &PoolId, candidate: PoolKeysPem) -> Result<PoolKeysPem, StoreError>;
 }

@@ -3,10 +3,12 @@
 
 pub mod client;
 pub mod ids;
+pub mod message;
 pub mod pool;
 pub mod user;
 
 pub use client::{AppClient, ExplicitAuthFlow, TimeUnit, Validity};
 pub use ids::{ClientId, InvalidId, PoolId, generate_client_secret};
+pub use message::{DeliveryMedium, Message, MessageKind};
 pub use pool::{Pool, UsernameAttribute};
 pub use user::{ChallengeName, PoolUser, StoredRefreshToken, StoredSession, TakenSession, UserStatus};

@@ -9,7 +9,9 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 
 use super::{InsertError, PoolKeysPem, PoolStore, StoreError};
-use crate::model::{AppClient, ClientId, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession};
+use crate::model::{
+    AppClient, ClientId, Message, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession,
+};
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -28,6 +30,7 @@ struct State {
     sessions: HashMap<String, (StoredSession, bool)>,
     refresh_tokens: HashMap<String, StoredRefreshToken>,
     keys: HashMap<PoolId, PoolKeysPem>,
+    messages: Vec<Message>,
 }
 
 impl State {
@@ -56,6 +59,9 @@ impl State {
         }
         if let Some(keys) = self.keys.remove(from) {
             self.keys.insert(to.clone(), keys);
+        }
+        for message in self.messages.iter_mut().filter(|m| &m.pool_id == from) {
+            message.pool_id = to.clone();
         }
     }
 
@@ -162,6 +168,7 @@ impl PoolStore for MemoryStore {
         state.sessions.retain(|_, (s, _)| &s.pool_id != id);
         state.refresh_tokens.retain(|_, t| &t.pool_id != id);
         state.keys.remove(id);
+        state.messages.retain(|m| &m.pool_id != id);
         if state.default_pool.as_ref() == Some(id) {
             state.default_pool = None;
         }
@@ -286,6 +293,15 @@ impl PoolStore for MemoryStore {
             }
         }
         Ok(revoked)
+    }
+
+    async fn record_message(&self, message: &Message) -> Result<(), StoreError> {
+        self.state()?.messages.push(message.clone());
+        Ok(())
+    }
+
+    async fn messages(&self, pool: &PoolId) -> Result<Vec<Message>, StoreError> {
+        Ok(self.state()?.messages.iter().filter(|m| &m.pool_id == pool).cloned().collect())
     }
 
     async fn pool_keys(&self, pool: &PoolId) -> Result<Option<PoolKeysPem>, StoreError> {

@@ -11,7 +11,9 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use authport_domain::BoxError;
 
-use crate::model::{AppClient, ClientId, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession};
+use crate::model::{
+    AppClient, ClientId, Message, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -97,6 +99,11 @@ pub trait PoolStore: Send + Sync + 'static {
     async fn refresh_token(&self, token_hash: &str) -> Result<Option<StoredRefreshToken>, StoreError>;
     /// Revokes (as of `now`) every unrevoked refresh token of the user; returns how many.
     async fn revoke_refresh_tokens(&self, pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError>;
+
+    /// Keeps a message that would have been sent.
+    async fn record_message(&self, message: &Message) -> Result<(), StoreError>;
+    /// The pool's recorded messages, oldest first (contract: `messages_are_kept_per_pool_in_order`).
+    async fn messages(&self, pool: &PoolId) -> Result<Vec<Message>, StoreError>;
 
     /// The pool's signing keys, if it has them yet.
     async fn pool_keys(&self, pool: &PoolId) -> Result<Option<PoolKeysPem>, StoreError>;

@@ -35,10 +35,13 @@ pub use self::config::PostgresConfig;
 pub use self::database_url::{DatabaseUrl, DatabaseUrlError, redact_url};
 use self::errors::{DbError, classify, is_duplicate, is_orphan};
 use self::rows::{
-    CLIENT_COLUMNS, ClientRow, POOL_COLUMNS, PoolRow, RefreshTokenRow, SessionRow, USER_COLUMNS, UserRow, timestamp,
+    CLIENT_COLUMNS, ClientRow, MessageRow, POOL_COLUMNS, PoolRow, RefreshTokenRow, SessionRow, USER_COLUMNS, UserRow,
+    timestamp,
 };
 use super::{InsertError, PoolKeysPem, PoolStore, StoreError};
-use crate::model::{AppClient, ClientId, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession};
+use crate::model::{
+    AppClient, ClientId, Message, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession,
+};
 
 /// The schema, embedded at compile time from `crates/userpool/migrations/`.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -597,6 +600,47 @@ impl PoolStore for PostgresStore {
         Ok(result.rows_affected())
     }
 
+    async fn record_message(&self, message: &Message) -> Result<(), StoreError> {
+        let message = message.clone();
+        self.with_conn(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO sent_messages (pool_id, username, kind, medium, destination, body, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(message.pool_id.to_string())
+                .bind(message.username)
+                .bind(message.kind.as_str())
+                .bind(message.medium.as_str())
+                .bind(message.destination)
+                .bind(message.body)
+                .bind(timestamp(message.created_at))
+                .execute(conn)
+                .await
+            })
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn messages(&self, pool: &PoolId) -> Result<Vec<Message>, StoreError> {
+        let pool = pool.to_string();
+        let rows: Vec<MessageRow> = self
+            .with_conn(move |conn| {
+                Box::pin(async move {
+                    sqlx::query_as(
+                        "SELECT pool_id, username, kind, medium, destination, body, created_at FROM sent_messages \
+                         WHERE pool_id = $1 ORDER BY id",
+                    )
+                    .bind(pool)
+                    .fetch_all(conn)
+                    .await
+                })
+            })
+            .await?;
+        rows.into_iter().map(MessageRow::into_model).collect()
+    }
+
     async fn pool_keys(&self, pool: &PoolId) -> Result<Option<PoolKeysPem>, StoreError> {
         let pool = pool.to_string();
         let row: Option<(String, String)> = self
@@ -661,7 +705,7 @@ mod tests {
     #[test]
     fn the_migrations_are_versioned_and_in_order() {
         let versions: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
-        assert_eq!(versions, [1, 2, 3, 4]);
+        assert_eq!(versions, [1, 2, 3, 4, 5]);
         let sql: String = MIGRATOR.iter().map(|m| m.sql.as_ref()).collect();
         assert!(sql.contains("CREATE UNIQUE INDEX users_pool_username_key ON users (pool_id, username_key)"));
     }

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::model::{
-    AppClient, ChallengeName, ClientId, ExplicitAuthFlow, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession,
-    TimeUnit, UserStatus, UsernameAttribute, Validity,
+    AppClient, ChallengeName, ClientId, DeliveryMedium, ExplicitAuthFlow, Message, MessageKind, Pool, PoolId, PoolUser,
+    StoredRefreshToken, StoredSession, TimeUnit, UserStatus, UsernameAttribute, Validity,
 };
 use crate::store::StoreError;
 
@@ -303,6 +303,32 @@ impl RefreshTokenRow {
             sub: self.sub,
             expires_at: time(self.expires_at),
             revoked_at: self.revoked_at.map(time),
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct MessageRow {
+    pub pool_id: String,
+    pub username: String,
+    pub kind: String,
+    pub medium: String,
+    pub destination: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MessageRow {
+    pub fn into_model(self) -> Result<Message, StoreError> {
+        Ok(Message {
+            pool_id: pool_id(&self.pool_id)?,
+            username: self.username,
+            kind: MessageKind::parse(&self.kind).ok_or_else(|| unreadable(format!("message kind {:?}", self.kind)))?,
+            medium: DeliveryMedium::parse(&self.medium)
+                .ok_or_else(|| unreadable(format!("delivery medium {:?}", self.medium)))?,
+            destination: self.destination,
+            body: self.body,
+            created_at: time(self.created_at),
         })
     }
 }

@@ -1,0 +1,57 @@
+//! A message Cognito would have sent (an invitation with a temporary password, …), recorded
+//! instead of sent: authport delivers no e-mail or SMS.
+
+use std::time::SystemTime;
+
+use super::ids::PoolId;
+
+/// How a message would have been delivered (`DeliveryMediumType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryMedium {
+    Email,
+    Sms,
+}
+
+impl DeliveryMedium {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "EMAIL",
+            Self::Sms => "SMS",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Email, Self::Sms].into_iter().find(|medium| medium.as_str() == name)
+    }
+}
+
+/// What a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// AdminCreateUser's invitation, with the temporary password.
+    Invitation,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invitation => "INVITATION",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        (name == "INVITATION").then_some(Self::Invitation)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub pool_id: PoolId,
+    pub username: String,
+    pub kind: MessageKind,
+    pub medium: DeliveryMedium,
+    /// The e-mail address or phone number.
+    pub destination: String,
+    pub body: String,
+    pub created_at: SystemTime,
+}
