@@ -2,6 +2,8 @@
 //! message Cognito sends (docs/cognito-api.md lists them with their sources). The wire face maps
 //! them to `__type` / `message` in one place, the `/v1` adapter to the domain's errors in another.
 
+use std::borrow::Cow;
+
 use authport_domain::{BoxError, PolicyRule, WeakPassword};
 
 use crate::hashing::HashError;
@@ -12,6 +14,8 @@ pub mod not_authorized {
     /// A wrong password; also an unknown user when the client prevents user existence errors.
     pub const INCORRECT_CREDENTIALS: &str = "Incorrect username or password.";
     pub const USER_DISABLED: &str = "User is disabled.";
+    /// A sign-in during a lock-out (no trailing period).
+    pub const PASSWORD_ATTEMPTS_EXCEEDED: &str = "Password attempts exceeded";
     pub const TEMPORARY_PASSWORD_EXPIRED: &str =
         "Temporary password has expired and must be reset by an administrator.";
     /// A challenge session that is unknown, spent, of another user or client.
@@ -24,9 +28,10 @@ pub mod not_authorized {
 /// Why a pool operation did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
-    /// `NotAuthorizedException`, with one of the [`not_authorized`] messages.
+    /// `NotAuthorizedException`, with one of the [`not_authorized`] messages (or one naming
+    /// the state that refused).
     #[error("{0}")]
-    NotAuthorized(&'static str),
+    NotAuthorized(Cow<'static, str>),
     /// `UserNotFoundException`.
     #[error("User does not exist.")]
     UserNotFound,
@@ -45,6 +50,9 @@ pub enum PoolError {
     /// `InvalidParameterException`.
     #[error("{0}")]
     InvalidParameter(String),
+    /// `UnsupportedUserStateException`.
+    #[error("{0}")]
+    UnsupportedUserState(String),
     /// `ResourceNotFoundException`: no such pool or client.
     #[error("{0}")]
     ResourceNotFound(String),
@@ -70,10 +78,15 @@ impl PoolError {
             Self::UserNotConfirmed => "UserNotConfirmedException",
             Self::PasswordResetRequired => "PasswordResetRequiredException",
             Self::InvalidParameter(_) => "InvalidParameterException",
+            Self::UnsupportedUserState(_) => "UnsupportedUserStateException",
             Self::ResourceNotFound(_) => "ResourceNotFoundException",
             Self::Hashing(HashError::Overloaded { .. }) => "TooManyRequestsException",
             Self::Hashing(HashError::Failed(_)) | Self::Store(_) | Self::Internal(_) => "InternalErrorException",
         }
+    }
+
+    pub(crate) fn not_authorized(message: &'static str) -> Self {
+        Self::NotAuthorized(Cow::Borrowed(message))
     }
 
     pub(crate) fn no_such_pool(id: &impl std::fmt::Display) -> Self {

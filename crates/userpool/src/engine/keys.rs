@@ -24,6 +24,11 @@ impl KeyRing {
         self.signers.lock().unwrap_or_else(PoisonError::into_inner).insert(pool.clone(), signer);
     }
 
+    /// Drops a deleted pool's signer.
+    pub fn forget(&self, pool: &PoolId) {
+        self.signers.lock().unwrap_or_else(PoisonError::into_inner).remove(pool);
+    }
+
     fn cached(&self, pool: &PoolId) -> Option<Arc<TokenIssuer>> {
         self.signers.lock().unwrap_or_else(PoisonError::into_inner).get(pool).cloned()
     }

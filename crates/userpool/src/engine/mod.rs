@@ -5,6 +5,8 @@
 //! Its answers that are not successes are [`PoolError`]s: Cognito's exceptions with Cognito's
 //! messages. Time comes from an injected [`Clock`], so expiry is tested without sleeping.
 
+pub mod admin;
+pub mod auth;
 mod error;
 mod keys;
 
@@ -150,6 +152,15 @@ impl<S: PoolStore> UserPools<S> {
         Ok(())
     }
 
+    /// Whether `id` is the default client's.
+    pub fn is_default_client(&self, id: &ClientId) -> bool {
+        self.defaults
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|(_, client)| &client.id == id)
+    }
+
     /// Whether `id` is the default pool's, whose settings the flags own.
     pub fn is_default_pool(&self, id: &PoolId) -> bool {
         self.defaults.read().unwrap_or_else(PoisonError::into_inner).as_ref().is_some_and(|(pool, _)| &pool.id == id)
@@ -190,7 +201,8 @@ impl<S: PoolStore> UserPools<S> {
         attributes: BTreeMap<String, String>,
         password: &str,
     ) -> Result<PoolUser, PoolError> {
-        self.create_user(pool_id, username, attributes, password, UserStatus::Confirmed).await
+        let pool = self.pool(pool_id).await?;
+        self.create_user(&pool.id, Some(username), username, attributes, password, UserStatus::Confirmed).await
     }
 
     /// Creates a user holding a temporary password (status FORCE_CHANGE_PASSWORD): signing in
@@ -202,13 +214,25 @@ impl<S: PoolStore> UserPools<S> {
         attributes: BTreeMap<String, String>,
         temporary_password: &str,
     ) -> Result<PoolUser, PoolError> {
-        self.create_user(pool_id, username, attributes, temporary_password, UserStatus::ForceChangePassword).await
+        let pool = self.pool(pool_id).await?;
+        self.create_user(
+            &pool.id,
+            Some(username),
+            username,
+            attributes,
+            temporary_password,
+            UserStatus::ForceChangePassword,
+        )
+        .await
     }
 
+    /// Creates a user named `username` (or, when `None`, by their new `sub`), unique in the
+    /// pool under the key of `signs_in_as` (the user name, or the alias the pool signs in with).
     async fn create_user(
         &self,
         pool_id: &PoolId,
-        username: &str,
+        username: Option<&str>,
+        signs_in_as: &str,
         attributes: BTreeMap<String, String>,
         password: &str,
         status: UserStatus,
@@ -217,11 +241,13 @@ impl<S: PoolStore> UserPools<S> {
         Self::check_policy(&pool, password)?;
         let password_hash = self.hasher.hash(password).await.map_err(hashing)?;
         let now = self.clock.now();
+        let sub = uuid::Uuid::new_v4();
+        let username_key = if username.is_some() { pool.username_key(signs_in_as) } else { signs_in_as.to_lowercase() };
         let user = PoolUser {
             pool_id: pool.id.clone(),
-            sub: uuid::Uuid::new_v4(),
-            username: username.to_owned(),
-            username_key: pool.username_key(username),
+            sub,
+            username: username.map_or_else(|| sub.to_string(), str::to_owned),
+            username_key,
             attributes,
             status,
             enabled: true,
@@ -260,19 +286,42 @@ impl<S: PoolStore> UserPools<S> {
         let valid =
             self.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await.map_err(hashing)?;
         let Some(user) = user else {
+            // What a wrong password costs: a verification (above) and a write (of nothing here).
+            self.store.update_user(&self.nobody(&pool)).await?;
             return Err(if client.prevent_user_existence_errors {
-                PoolError::NotAuthorized(not_authorized::INCORRECT_CREDENTIALS)
+                PoolError::not_authorized(not_authorized::INCORRECT_CREDENTIALS)
             } else {
                 PoolError::UserNotFound
             });
         };
-        if !valid {
-            return Err(PoolError::NotAuthorized(not_authorized::INCORRECT_CREDENTIALS));
-        }
-        if !user.enabled {
-            return Err(PoolError::NotAuthorized(not_authorized::USER_DISABLED));
-        }
         let now = self.clock.now();
+        let lockout = Lockout::of(&user, now);
+        if lockout.locked {
+            return Err(PoolError::not_authorized(not_authorized::PASSWORD_ATTEMPTS_EXCEEDED));
+        }
+        if !valid {
+            let failures = lockout.failures + 1;
+            self.update_user(user, |user| {
+                user.failed_sign_ins = failures;
+                user.locked_until = Some(now + Lockout::duration(failures));
+                Ok(())
+            })
+            .await?;
+            return Err(PoolError::not_authorized(not_authorized::INCORRECT_CREDENTIALS));
+        }
+        let user = if user.failed_sign_ins > 0 || user.locked_until.is_some() {
+            self.update_user(user, |user| {
+                user.failed_sign_ins = 0;
+                user.locked_until = None;
+                Ok(())
+            })
+            .await?
+        } else {
+            user
+        };
+        if !user.enabled {
+            return Err(PoolError::not_authorized(not_authorized::USER_DISABLED));
+        }
         match user.status {
             UserStatus::Confirmed => Ok(SignIn::Tokens(self.issue(&pool, &client, &user, true).await?)),
             UserStatus::Unconfirmed => Err(PoolError::UserNotConfirmed),
@@ -280,7 +329,7 @@ impl<S: PoolStore> UserPools<S> {
             UserStatus::ForceChangePassword => {
                 let validity = Duration::from_secs(u64::from(pool.temporary_password_validity_days) * 86_400);
                 if user.password_set_at + validity <= now {
-                    return Err(PoolError::NotAuthorized(not_authorized::TEMPORARY_PASSWORD_EXPIRED));
+                    return Err(PoolError::not_authorized(not_authorized::TEMPORARY_PASSWORD_EXPIRED));
                 }
                 let session = random_token();
                 let stored = StoredSession {
@@ -311,6 +360,20 @@ impl<S: PoolStore> UserPools<S> {
         username: &str,
         new_password: &str,
     ) -> Result<IssuedTokens, PoolError> {
+        self.answer_new_password_with(pool_id, client_id, session, username, new_password, Vec::new()).await
+    }
+
+    /// [`UserPools::answer_new_password`], also setting `attributes` (the challenge's
+    /// `userAttributes.<name>` answers).
+    pub(crate) async fn answer_new_password_with(
+        &self,
+        pool_id: &PoolId,
+        client_id: &ClientId,
+        session: &str,
+        username: &str,
+        new_password: &str,
+        attributes: Vec<(String, String)>,
+    ) -> Result<IssuedTokens, PoolError> {
         let pool = self.pool(pool_id).await?;
         let client = self.client_of(&pool, client_id).await?;
         Self::check_policy(&pool, new_password)?;
@@ -318,27 +381,30 @@ impl<S: PoolStore> UserPools<S> {
         let stored = match self.store.take_session(&hash_refresh_token(session), now).await? {
             TakenSession::First(stored) => stored,
             TakenSession::AlreadyUsed(_) | TakenSession::Unknown => {
-                return Err(PoolError::NotAuthorized(not_authorized::INVALID_SESSION));
+                return Err(PoolError::not_authorized(not_authorized::INVALID_SESSION));
             }
         };
         if stored.expires_at <= now {
-            return Err(PoolError::NotAuthorized(not_authorized::SESSION_EXPIRED));
+            return Err(PoolError::not_authorized(not_authorized::SESSION_EXPIRED));
         }
-        let user = self.store.user(&pool.id, &pool.username_key(username)).await?;
+        let user = self.find_user(&pool, username).await.ok();
         let Some(user) =
             user.filter(|u| u.sub == stored.sub && stored.pool_id == pool.id && stored.client_id == client.id)
         else {
-            return Err(PoolError::NotAuthorized(not_authorized::INVALID_SESSION));
+            return Err(PoolError::not_authorized(not_authorized::INVALID_SESSION));
         };
         let password_hash = self.hasher.hash(new_password).await.map_err(hashing)?;
         let user = self
             .update_user(user, |user| {
                 if user.status != UserStatus::ForceChangePassword {
-                    return Err(PoolError::NotAuthorized(not_authorized::INVALID_SESSION));
+                    return Err(PoolError::not_authorized(not_authorized::INVALID_SESSION));
                 }
                 user.password_hash.clone_from(&password_hash);
                 user.status = UserStatus::Confirmed;
                 user.password_set_at = now;
+                for (name, value) in &attributes {
+                    user.attributes.insert(name.clone(), value.clone());
+                }
                 Ok(())
             })
             .await?;
@@ -353,9 +419,20 @@ impl<S: PoolStore> UserPools<S> {
         client_id: &ClientId,
         refresh_token: &str,
     ) -> Result<IssuedTokens, PoolError> {
+        self.refresh_checked(pool_id, client_id, refresh_token, |_| Ok(())).await
+    }
+
+    /// [`UserPools::refresh`], with `check` of the token's user (its SECRET_HASH) before tokens are minted.
+    pub(crate) async fn refresh_checked(
+        &self,
+        pool_id: &PoolId,
+        client_id: &ClientId,
+        refresh_token: &str,
+        check: impl FnOnce(&PoolUser) -> Result<(), PoolError>,
+    ) -> Result<IssuedTokens, PoolError> {
         let pool = self.pool(pool_id).await?;
         let client = self.client_of(&pool, client_id).await?;
-        let invalid = PoolError::NotAuthorized(not_authorized::INVALID_REFRESH_TOKEN);
+        let invalid = PoolError::not_authorized(not_authorized::INVALID_REFRESH_TOKEN);
         let Some(token) = self.store.refresh_token(&hash_refresh_token(refresh_token)).await? else {
             return Err(invalid);
         };
@@ -363,13 +440,14 @@ impl<S: PoolStore> UserPools<S> {
             return Err(invalid);
         }
         if token.revoked_at.is_some() {
-            return Err(PoolError::NotAuthorized(not_authorized::REFRESH_TOKEN_REVOKED));
+            return Err(PoolError::not_authorized(not_authorized::REFRESH_TOKEN_REVOKED));
         }
         let Some(user) = self.store.user_by_sub(&pool.id, &token.sub).await? else {
             return Err(invalid);
         };
+        check(&user)?;
         if !user.enabled {
-            return Err(PoolError::NotAuthorized(not_authorized::USER_DISABLED));
+            return Err(PoolError::not_authorized(not_authorized::USER_DISABLED));
         }
         self.issue(&pool, &client, &user, false).await
     }
@@ -387,6 +465,27 @@ impl<S: PoolStore> UserPools<S> {
     /// One round trip to the store; changes nothing.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.store.ping().await
+    }
+
+    /// A user that is not stored: updating it writes nothing, at the cost of a real update.
+    fn nobody(&self, pool: &Pool) -> PoolUser {
+        let now = self.clock.now();
+        PoolUser {
+            pool_id: pool.id.clone(),
+            sub: uuid::Uuid::nil(),
+            username: String::new(),
+            username_key: String::new(),
+            attributes: BTreeMap::new(),
+            status: UserStatus::Confirmed,
+            enabled: false,
+            password_hash: String::new(),
+            password_set_at: now,
+            failed_sign_ins: 0,
+            locked_until: None,
+            created_at: now,
+            last_modified_at: now,
+            revision: -1,
+        }
     }
 
     /// Applies `change` to the freshest copy of `user` and writes it, again if another writer
@@ -444,6 +543,42 @@ impl<S: PoolStore> UserPools<S> {
     }
 }
 
+/// Cognito's temporary lock-out: after five failed sign-ins in a row, the user is locked out for
+/// 2^(n-5) seconds at the n-th (at most about 15 minutes); attempts during a lock-out are
+/// refused with `Password attempts exceeded` and count for nothing; a success after it, or
+/// 15 minutes without a failure, starts the count again.
+#[derive(Debug, Clone, Copy)]
+struct Lockout {
+    /// Failures in a row that still count.
+    failures: u32,
+    locked: bool,
+}
+
+impl Lockout {
+    const FREE_FAILURES: u32 = 5;
+    const LONGEST: Duration = Duration::from_secs(900);
+    const FORGOTTEN_AFTER: Duration = Duration::from_secs(900);
+
+    /// How long the `failures`-th failure in a row locks the user out.
+    fn duration(failures: u32) -> Duration {
+        match failures.checked_sub(Self::FREE_FAILURES) {
+            None => Duration::ZERO,
+            Some(n) => Duration::from_secs(1u64.checked_shl(n).unwrap_or(u64::MAX)).min(Self::LONGEST),
+        }
+    }
+
+    /// The user's state at `now`. `locked_until` is the last failure plus its lock-out.
+    fn of(user: &PoolUser, now: SystemTime) -> Self {
+        let Some(until) = user.locked_until else { return Self { failures: 0, locked: false } };
+        if now < until {
+            return Self { failures: user.failed_sign_ins, locked: true };
+        }
+        let last_failure = until.checked_sub(Self::duration(user.failed_sign_ins)).unwrap_or(until);
+        let forgotten = now.duration_since(last_failure).is_ok_and(|quiet| quiet >= Self::FORGOTTEN_AFTER);
+        Self { failures: if forgotten { 0 } else { user.failed_sign_ins }, locked: false }
+    }
+}
+
 /// Who the tokens are about: the user's sub, and their e-mail address (or, lacking one, the
 /// user name) for the claims that carry it.
 fn token_subject(user: &PoolUser) -> Result<User, PoolError> {
@@ -465,3 +600,6 @@ fn random_token() -> String {
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
+
+#[cfg(test)]
+mod tests;

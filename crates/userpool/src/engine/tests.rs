@@ -1,0 +1,342 @@
+//! The engine's fidelity rows that need the clock moved or a pool of their own: each test pins a
+//! row of docs/cognito-api.md (the wire tests pin the same rows through an SDK).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::admin::{ClientSettings, NewPool, NewUser, PoolSettings};
+use super::auth::secret_hash;
+use super::*;
+use crate::MemoryStore;
+use crate::clock::ManualClock;
+use crate::model::{ExplicitAuthFlow, UserStatus};
+
+const PASSWORD: &str = "Corr3ct-horse";
+
+struct Fixture {
+    engine: UserPools<MemoryStore>,
+    clock: ManualClock,
+    pool: PoolId,
+    client: AppClient,
+}
+
+async fn fixture(case_sensitive: bool, tweak: impl FnOnce(&mut ClientSettings), secret: bool) -> Fixture {
+    let clock = ManualClock::at(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+    let limits = HashLimits { concurrency: 2, queue: 64 };
+    let engine =
+        UserPools::new(Arc::new(MemoryStore::new()), HashCost::InsecureFastForTests, limits, Arc::new(clock.clone()))
+            .await
+            .expect("engine");
+    let new = NewPool {
+        name: "fidelity".to_owned(),
+        region: "eu-west-1".to_owned(),
+        settings: PoolSettings::default(),
+        case_sensitive,
+        username_attributes: Vec::new(),
+    };
+    let pool = engine.create_pool(new, None).await.expect("pool").id;
+    let mut settings = ClientSettings::cognito_defaults("app".to_owned());
+    settings.explicit_auth_flows =
+        vec![ExplicitAuthFlow::AllowAdminUserPasswordAuth, ExplicitAuthFlow::AllowRefreshTokenAuth];
+    tweak(&mut settings);
+    let client = engine.create_client(&pool, settings, secret).await.expect("client");
+    Fixture { engine, clock, pool, client }
+}
+
+fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+impl Fixture {
+    async fn user(&self, username: &str, temporary: &str) {
+        let new = NewUser {
+            username: username.to_owned(),
+            attributes: vec![("email".to_owned(), "ann@example.com".to_owned())],
+            temporary_password: Some(temporary.to_owned()),
+            message_action: Some(super::admin::MessageAction::Suppress),
+            delivery: Vec::new(),
+        };
+        self.engine.admin_create_user(&self.pool, new).await.expect("created");
+    }
+
+    async fn confirmed(&self, username: &str) {
+        self.user(username, "Temp0rary-pass").await;
+        self.engine.admin_set_user_password(&self.pool, username, PASSWORD, true).await.expect("permanent");
+    }
+
+    async fn sign_in(&self, username: &str, password: &str) -> Result<SignIn, PoolError> {
+        let parameters = params(&[("USERNAME", username), ("PASSWORD", password)]);
+        self.engine.admin_initiate_auth(&self.pool, &self.client.id, "ADMIN_USER_PASSWORD_AUTH", &parameters).await
+    }
+}
+
+fn refused(outcome: Result<SignIn, PoolError>) -> (String, String) {
+    let err = outcome.expect_err("refused");
+    (err.exception().to_owned(), err.to_string())
+}
+
+fn tokens(outcome: Result<SignIn, PoolError>) -> IssuedTokens {
+    match outcome.expect("signed in") {
+        SignIn::Tokens(tokens) => tokens,
+        SignIn::Challenge { challenge, .. } => panic!("challenged: {challenge:?}"),
+    }
+}
+
+fn pair(exception: &str, message: &str) -> (String, String) {
+    (exception.to_owned(), message.to_owned())
+}
+
+#[tokio::test]
+async fn a_case_insensitive_pool_has_one_user_per_name_whatever_its_case() {
+    let insensitive = fixture(false, |_| {}, false).await;
+    insensitive.confirmed("Ann").await;
+    let new = NewUser {
+        username: "ANN".to_owned(),
+        attributes: Vec::new(),
+        temporary_password: None,
+        message_action: None,
+        delivery: Vec::new(),
+    };
+    let err = insensitive.engine.admin_create_user(&insensitive.pool, new.clone()).await.expect_err("duplicate");
+    assert_eq!((err.exception(), err.to_string().as_str()), ("UsernameExistsException", "User account already exists"));
+    tokens(insensitive.sign_in("aNN", PASSWORD).await);
+
+    let sensitive = fixture(true, |_| {}, false).await;
+    sensitive.confirmed("Ann").await;
+    sensitive.engine.admin_create_user(&sensitive.pool, new).await.expect("another user");
+    assert_eq!(refused(sensitive.sign_in("ann", PASSWORD).await).0, "UserNotFoundException");
+}
+
+#[tokio::test]
+async fn unknown_users_are_answered_as_the_client_prevents_existence_errors() {
+    let legacy = fixture(true, |_| {}, false).await;
+    legacy.confirmed("ann").await;
+    assert_eq!(
+        refused(legacy.sign_in("ann", "Wr0ng-password").await),
+        pair("NotAuthorizedException", "Incorrect username or password.")
+    );
+    assert_eq!(
+        refused(legacy.sign_in("nobody", PASSWORD).await),
+        pair("UserNotFoundException", "User does not exist.")
+    );
+
+    let enabled = fixture(true, |c| c.prevent_user_existence_errors = true, false).await;
+    enabled.confirmed("ann").await;
+    let wrong = refused(enabled.sign_in("ann", "Wr0ng-password").await);
+    assert_eq!(wrong, pair("NotAuthorizedException", "Incorrect username or password."));
+    assert_eq!(refused(enabled.sign_in("nobody", PASSWORD).await), wrong);
+}
+
+#[tokio::test]
+async fn every_password_set_meets_the_policy() {
+    let f = fixture(true, |_| {}, false).await;
+    let weak = "Sh0rt!";
+    let new = NewUser {
+        username: "ann".to_owned(),
+        attributes: Vec::new(),
+        temporary_password: Some("weak".to_owned()),
+        message_action: Some(super::admin::MessageAction::Suppress),
+        delivery: Vec::new(),
+    };
+    let err = f.engine.admin_create_user(&f.pool, new).await.expect_err("weak temporary password");
+    assert_eq!(err.to_string(), "Password did not conform with policy: Password not long enough");
+    f.user("ann", "Temp0rary-pass").await;
+    let err = f.engine.admin_set_user_password(&f.pool, "ann", "nouppercase1!", true).await.expect_err("weak");
+    assert_eq!(err.to_string(), "Password did not conform with policy: Password must have uppercase characters");
+    let SignIn::Challenge { session, .. } = f.sign_in("ann", "Temp0rary-pass").await.expect("challenge") else {
+        panic!("no challenge")
+    };
+    let answer = params(&[("USERNAME", "ann"), ("NEW_PASSWORD", weak)]);
+    let err = f
+        .engine
+        .admin_respond_to_auth_challenge(&f.pool, &f.client.id, "NEW_PASSWORD_REQUIRED", Some(&session), &answer)
+        .await
+        .expect_err("weak answer");
+    assert_eq!(err.exception(), "InvalidPasswordException");
+    let answer = params(&[("USERNAME", "ann"), ("NEW_PASSWORD", PASSWORD)]);
+    let answered = f
+        .engine
+        .admin_respond_to_auth_challenge(&f.pool, &f.client.id, "NEW_PASSWORD_REQUIRED", Some(&session), &answer)
+        .await;
+    answered.expect("the session survives a refused password");
+}
+
+#[tokio::test]
+async fn flows_are_checked_against_the_client_and_the_api() {
+    let f = fixture(true, |c| c.explicit_auth_flows = vec![ExplicitAuthFlow::AllowUserPasswordAuth], false).await;
+    f.confirmed("ann").await;
+    assert_eq!(
+        refused(f.sign_in("ann", PASSWORD).await),
+        pair("InvalidParameterException", "Auth flow not enabled for this client")
+    );
+    let parameters = params(&[("USERNAME", "ann"), ("PASSWORD", PASSWORD)]);
+    for flow in ["USER_PASSWORD_AUTH", "USER_SRP_AUTH"] {
+        let outcome = f.engine.admin_initiate_auth(&f.pool, &f.client.id, flow, &parameters).await;
+        assert_eq!(
+            refused(outcome),
+            pair("InvalidParameterException", "Initiate Auth method not supported."),
+            "{flow}"
+        );
+    }
+    for flow in ["CUSTOM_AUTH", "USER_AUTH"] {
+        let (exception, message) =
+            refused(f.engine.admin_initiate_auth(&f.pool, &f.client.id, flow, &parameters).await);
+        assert_eq!(exception, "InvalidParameterException");
+        assert!(message.starts_with("authport does not implement the") && message.contains(flow), "{message}");
+    }
+    let legacy = fixture(true, |c| c.explicit_auth_flows = vec![ExplicitAuthFlow::AdminNoSrpAuth], false).await;
+    legacy.confirmed("ann").await;
+    tokens(legacy.sign_in("ann", PASSWORD).await);
+}
+
+#[tokio::test]
+async fn a_client_with_a_secret_wants_its_hash_on_every_flow() {
+    let f = fixture(true, |_| {}, true).await;
+    let f = &f;
+    f.confirmed("ann").await;
+    let id = f.client.id.to_string();
+    let secret = f.client.secret.as_ref().map(|s| secrecy::ExposeSecret::expose_secret(s).to_owned()).expect("secret");
+    assert_eq!(
+        refused(f.sign_in("ann", PASSWORD).await),
+        pair(
+            "NotAuthorizedException",
+            &format!("Client {id} is configured with secret but SECRET_HASH was not received")
+        )
+    );
+    let sign_in = |hash: String| {
+        let parameters = params(&[("USERNAME", "ann"), ("PASSWORD", PASSWORD), ("SECRET_HASH", &hash)]);
+        async move { f.engine.admin_initiate_auth(&f.pool, &f.client.id, "ADMIN_USER_PASSWORD_AUTH", &parameters).await }
+    };
+    assert_eq!(
+        refused(sign_in(secret_hash("not-the-secret", "ann", &id)).await),
+        pair("NotAuthorizedException", &format!("Unable to verify secret hash for client {id}"))
+    );
+    let issued = tokens(sign_in(secret_hash(&secret, "ann", &id)).await);
+    let refresh = issued.refresh_token.expect("refresh token");
+    let refresh_with = |hash: Option<String>| {
+        let mut parameters = params(&[("REFRESH_TOKEN", refresh.expose())]);
+        if let Some(hash) = hash {
+            parameters.insert("SECRET_HASH".to_owned(), hash);
+        }
+        async move { f.engine.admin_initiate_auth(&f.pool, &f.client.id, "REFRESH_TOKEN_AUTH", &parameters).await }
+    };
+    assert_eq!(
+        refused(refresh_with(Some(secret_hash(&secret, "bob", &id))).await),
+        pair("NotAuthorizedException", &format!("SecretHash does not match for the client: {id}"))
+    );
+    tokens(refresh_with(Some(secret_hash(&secret, "ann", &id))).await);
+
+    let plain = fixture(true, |_| {}, false).await;
+    plain.confirmed("ann").await;
+    let parameters = params(&[("USERNAME", "ann"), ("PASSWORD", PASSWORD), ("SECRET_HASH", "aGFzaA==")]);
+    let outcome =
+        plain.engine.admin_initiate_auth(&plain.pool, &plain.client.id, "ADMIN_USER_PASSWORD_AUTH", &parameters).await;
+    let message = format!("App client {} is not configured for secret but secret hash was received", plain.client.id);
+    assert_eq!(refused(outcome), pair("InvalidParameterException", &message));
+}
+
+#[tokio::test]
+async fn a_disabled_user_cannot_sign_in_or_refresh() {
+    let f = fixture(true, |_| {}, false).await;
+    f.confirmed("ann").await;
+    let refresh = tokens(f.sign_in("ann", PASSWORD).await).refresh_token.expect("refresh token");
+    f.engine.admin_set_enabled(&f.pool, "ann", false).await.expect("disabled");
+    assert_eq!(refused(f.sign_in("ann", PASSWORD).await), pair("NotAuthorizedException", "User is disabled."));
+    let err = f.engine.refresh(&f.pool, &f.client.id, refresh.expose()).await.expect_err("refused");
+    assert_eq!(err.to_string(), "Refresh Token has been revoked", "disabling revoked the user's tokens");
+    f.engine.admin_set_enabled(&f.pool, "ann", true).await.expect("enabled");
+    tokens(f.sign_in("ann", PASSWORD).await);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_user_out_for_a_doubling_while() {
+    let f = fixture(true, |_| {}, false).await;
+    f.confirmed("ann").await;
+    for _ in 0..5 {
+        assert_eq!(refused(f.sign_in("ann", "Wr0ng-password").await).1, "Incorrect username or password.");
+    }
+    let exceeded = pair("NotAuthorizedException", "Password attempts exceeded");
+    assert_eq!(refused(f.sign_in("ann", PASSWORD).await), exceeded, "locked for 1 s after the fifth");
+    f.clock.advance(Duration::from_secs(1));
+    assert_eq!(refused(f.sign_in("ann", "Wr0ng-password").await).1, "Incorrect username or password.");
+    f.clock.advance(Duration::from_millis(1999));
+    assert_eq!(refused(f.sign_in("ann", PASSWORD).await), exceeded, "locked for 2 s after the sixth");
+    f.clock.advance(Duration::from_millis(1));
+    tokens(f.sign_in("ann", PASSWORD).await);
+    for _ in 0..5 {
+        refused(f.sign_in("ann", "Wr0ng-password").await);
+    }
+    f.clock.advance(Duration::from_secs(15 * 60));
+    refused(f.sign_in("ann", "Wr0ng-password").await);
+    tokens(f.sign_in("ann", PASSWORD).await); // 15 quiet minutes: that failure was the first again
+}
+
+#[tokio::test]
+async fn a_temporary_password_expires_after_the_pools_validity() {
+    let f = fixture(true, |_| {}, false).await;
+    f.user("ann", "Temp0rary-pass").await;
+    f.clock.advance(Duration::from_secs(7 * 86_400 - 1));
+    assert!(matches!(f.sign_in("ann", "Temp0rary-pass").await, Ok(SignIn::Challenge { .. })));
+    f.clock.advance(Duration::from_secs(1));
+    let expired = "Temporary password has expired and must be reset by an administrator.";
+    assert_eq!(refused(f.sign_in("ann", "Temp0rary-pass").await), pair("NotAuthorizedException", expired));
+}
+
+#[tokio::test]
+async fn a_challenge_session_is_single_use_and_expires() {
+    let f = fixture(true, |_| {}, false).await;
+    let f = &f;
+    f.user("ann", "Temp0rary-pass").await;
+    let challenge = || async {
+        match f.sign_in("ann", "Temp0rary-pass").await.expect("challenge") {
+            SignIn::Challenge { session, user, .. } => {
+                assert_eq!((user.username.as_str(), user.status), ("ann", UserStatus::ForceChangePassword));
+                session
+            }
+            SignIn::Tokens(_) => panic!("tokens for a temporary password"),
+        }
+    };
+    let answer = |session: String| async move {
+        let responses = params(&[("USERNAME", "ann"), ("NEW_PASSWORD", PASSWORD)]);
+        f.engine
+            .admin_respond_to_auth_challenge(&f.pool, &f.client.id, "NEW_PASSWORD_REQUIRED", Some(&session), &responses)
+            .await
+    };
+    let late = challenge().await;
+    f.clock.advance(Duration::from_secs(3 * 60));
+    let err = answer(late).await.expect_err("expired");
+    assert_eq!(err.to_string(), "Invalid session for the user, session is expired.");
+    let session = challenge().await;
+    answer(session.clone()).await.expect("answered");
+    let err = answer(session).await.expect_err("used twice");
+    assert_eq!(
+        (err.exception(), err.to_string().as_str()),
+        ("NotAuthorizedException", "Invalid session for the user.")
+    );
+}
+
+#[tokio::test]
+async fn refresh_keeps_the_refresh_token_and_a_global_sign_out_revokes_it() {
+    let f = fixture(true, |_| {}, false).await;
+    f.confirmed("ann").await;
+    let refresh = tokens(f.sign_in("ann", PASSWORD).await).refresh_token.expect("refresh token");
+    let parameters = params(&[("REFRESH_TOKEN", refresh.expose())]);
+    let refreshed = tokens(f.engine.admin_initiate_auth(&f.pool, &f.client.id, "REFRESH_TOKEN", &parameters).await);
+    assert!(refreshed.refresh_token.is_none(), "Cognito returns no new refresh token");
+    f.engine.admin_user_global_sign_out(&f.pool, "ann").await.expect("signed out");
+    let err = f.engine.admin_initiate_auth(&f.pool, &f.client.id, "REFRESH_TOKEN_AUTH", &parameters).await;
+    assert_eq!(refused(err), pair("NotAuthorizedException", "Refresh Token has been revoked"));
+    let garbage = params(&[("REFRESH_TOKEN", "garbage")]);
+    let err = f.engine.admin_initiate_auth(&f.pool, &f.client.id, "REFRESH_TOKEN_AUTH", &garbage).await;
+    assert_eq!(refused(err), pair("NotAuthorizedException", "Invalid Refresh Token."));
+}
+
+#[tokio::test]
+async fn access_and_id_tokens_of_a_new_pool_are_signed_by_two_keys() {
+    let f = fixture(true, |_| {}, false).await;
+    assert_eq!(f.engine.public_keys(&f.pool).await.expect("keys").len(), 2);
+    let pool = f.engine.describe_pool(&f.pool).await.expect("pool");
+    assert_eq!(pool.issuer, format!("https://cognito-idp.eu-west-1.amazonaws.com/{}", pool.id));
+    assert_eq!(pool.id.region(), "eu-west-1");
+}
