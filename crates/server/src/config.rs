@@ -92,6 +92,30 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: LimitOptions,
+
+    #[command(flatten)]
+    pub cognito_api: CognitoApiOptions,
+}
+
+/// Cognito's own wire protocol on the local backends (memory, postgres): a second listener for
+/// AWS SDKs, off unless asked for.
+#[derive(Debug, Clone, Args)]
+pub struct CognitoApiOptions {
+    /// Serve Cognito's API (AWS JSON 1.1, signatures NOT verified: development and tests) on
+    /// this address, e.g. 127.0.0.1:9229. Point SDKs at it with
+    /// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=http://127.0.0.1:9229.
+    #[arg(long, env = "AUTHPORT_COGNITO_API_LISTEN")]
+    pub cognito_api_listen: Option<SocketAddr>,
+
+    /// Allow --cognito-api-listen on an address other than loopback (anyone who reaches it can
+    /// manage every pool).
+    #[arg(long, env = "AUTHPORT_COGNITO_API_ALLOW_NON_LOOPBACK")]
+    pub cognito_api_allow_non_loopback: bool,
+
+    /// The base of the issuer of pools created through the Cognito API (`<base>/<poolId>`)
+    /// [default: https://cognito-idp.<region>.amazonaws.com, as Cognito's].
+    #[arg(long, env = "AUTHPORT_COGNITO_API_ISSUER_BASE")]
+    pub cognito_api_issuer_base: Option<String>,
 }
 
 /// Production limits: rate limits, the password-hashing pool, the request timeout.

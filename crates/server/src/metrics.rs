@@ -61,3 +61,9 @@ pub fn record_request(method: &str, path: &str, status: u16, elapsed: Duration) 
     };
     metrics::counter!("authport_auth_attempts_total", "operation" => operation, "outcome" => outcome).increment(1);
 }
+
+/// One call of the Cognito API: its action (one of Cognito's, or `unknown`) and outcome (`ok`
+/// or the exception's name).
+pub fn cognito_api_call(action: &'static str, outcome: &'static str) {
+    metrics::counter!("authport_cognito_api_calls_total", "action" => action, "outcome" => outcome).increment(1);
+}

@@ -10,7 +10,8 @@ use anyhow::Context as _;
 use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
 use authport_domain::{AuthService, IdentityProvider};
 use authport_userpool::{
-    DatabaseUrl, HashCost, LocalConfig, LocalIdentityProvider, MemoryStore, PostgresConfig, PostgresStore, redact_url,
+    DatabaseUrl, HashCost, LocalConfig, LocalIdentityProvider, MemoryStore, PoolStore, PostgresConfig, PostgresStore,
+    redact_url,
 };
 use clap::Parser as _;
 use secrecy::ExposeSecret as _;
@@ -27,6 +28,20 @@ pub struct Application {
     listener: TcpListener,
     service: AuthService,
     limits: Arc<RateLimits>,
+    cognito_api: Option<CognitoApiServer>,
+}
+
+/// Serves a listener until the shutdown future resolves.
+type Serve = Box<
+    dyn FnOnce(TcpListener, Pin<Box<dyn Future<Output = ()> + Send>>) -> Pin<Box<dyn Future<Output = ()> + Send>>
+        + Send,
+>;
+
+/// The Cognito API's listener and what serves it (made where the engine's store type is known).
+struct CognitoApiServer {
+    addr: SocketAddr,
+    listener: TcpListener,
+    serve: Serve,
 }
 
 impl std::fmt::Debug for Application {
@@ -42,7 +57,16 @@ impl Application {
         let listener =
             TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let local_addr = listener.local_addr()?;
-        let service = build_service(&config, local_addr).await?;
+        let cognito_api = match config.cognito_api.cognito_api_listen {
+            Some(addr) => Some(bind_cognito_api(&config, addr).await?),
+            None => None,
+        };
+        let (service, serve_cognito_api) = build_service(&config, local_addr).await?;
+        let cognito_api = cognito_api.zip(serve_cognito_api).map(|((addr, listener), serve)| CognitoApiServer {
+            addr,
+            listener,
+            serve,
+        });
         let _ = crate::metrics::handle(); // the recorder, before the first request
         let limits = Arc::new(config.limits.rate_limits()?);
         limits.connect().await;
@@ -50,11 +74,16 @@ impl Application {
             None => tracing::info!(?limits, "rate limits, in this process"),
             Some(url) => tracing::info!(?limits, store = %url, "rate limits, shared"),
         }
-        Ok(Self { local_addr, listener, service, limits })
+        Ok(Self { local_addr, listener, service, limits, cognito_api })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Where the Cognito API listens, when it was asked for.
+    pub fn cognito_api_addr(&self) -> Option<SocketAddr> {
+        self.cognito_api.as_ref().map(|api| api.addr)
     }
 
     pub fn service(&self) -> &AuthService {
@@ -63,11 +92,27 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        if let Some(api) = &self.cognito_api {
+            tracing::info!(address = %api.addr, "Cognito API listening (signatures are not verified: development and tests only)");
+        }
         tracing::info!(backend = self.service.backend_name(), address = %self.local_addr, "authport listening");
         let verifier = Arc::new(AccessTokenVerifier::new(self.service.clone()));
         self.limits.spawn_cleanup();
         let routes = http::routes(http::AppState { service: self.service, verifier, limits: self.limits });
-        crate::serve::serve(self.listener, routes, shutdown).await;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let stopping = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        let cognito_api =
+            self.cognito_api.map(|api| tokio::spawn((api.serve)(api.listener, Box::pin(stopping(stopped.clone())))));
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        crate::serve::serve(self.listener, routes, stopping(stopped)).await;
+        if let Some(api) = cognito_api {
+            let _ = api.await;
+        }
         tracing::info!("authport stopped");
     }
 
@@ -77,23 +122,57 @@ impl Application {
     }
 }
 
-/// Builds the use cases over the adapter `config.backend` names.
-async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Result<AuthService> {
-    let provider: Arc<dyn IdentityProvider> = match config.backend {
+/// Binds the Cognito API's listener: only for the local backends, only on loopback unless
+/// allowed explicitly.
+async fn bind_cognito_api(config: &Config, addr: SocketAddr) -> anyhow::Result<(SocketAddr, TcpListener)> {
+    if config.backend == Backend::Cognito {
+        anyhow::bail!("--cognito-api-listen serves the local backends' pools: use --backend memory or postgres");
+    }
+    if !crate::cognito_api::is_loopback(addr) && !config.cognito_api.cognito_api_allow_non_loopback {
+        anyhow::bail!(
+            "--cognito-api-listen {addr} is not a loopback address: the Cognito API verifies no signatures, so anyone \
+             who reaches it can manage every pool; add --cognito-api-allow-non-loopback to serve it there anyway"
+        );
+    }
+    let listener =
+        TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} (--cognito-api-listen)"))?;
+    Ok((listener.local_addr()?, listener))
+}
+
+/// What serves the Cognito API over `provider`'s engine.
+fn cognito_api_server<S: PoolStore>(config: &Config, provider: &LocalIdentityProvider<S>) -> Serve {
+    let api = Arc::new(crate::cognito_api::Api {
+        engine: Arc::clone(provider.engine()),
+        issuer_base: config.cognito_api.cognito_api_issuer_base.clone(),
+    });
+    Box::new(move |listener, shutdown| {
+        Box::pin(async move { crate::serve::serve(listener, crate::cognito_api::routes(api), shutdown).await })
+    })
+}
+
+/// Builds the use cases over the adapter `config.backend` names, and what serves the Cognito
+/// API over a local backend's engine.
+async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Result<(AuthService, Option<Serve>)> {
+    let (provider, serve): (Arc<dyn IdentityProvider>, _) = match config.backend {
         Backend::Memory => {
-            Arc::new(LocalIdentityProvider::new(Arc::new(MemoryStore::new()), local_config(config, local_addr)?).await?)
+            let provider =
+                LocalIdentityProvider::new(Arc::new(MemoryStore::new()), local_config(config, local_addr)?).await?;
+            let serve = cognito_api_server(config, &provider);
+            (Arc::new(provider), Some(serve))
         }
         Backend::Postgres => {
             // Without --signing-key-file the key comes from the database, shared by all processes.
             let store = connect_postgres(&config.database).await?;
-            Arc::new(LocalIdentityProvider::new(Arc::new(store), local_config(config, local_addr)?).await?)
+            let provider = LocalIdentityProvider::new(Arc::new(store), local_config(config, local_addr)?).await?;
+            let serve = cognito_api_server(config, &provider);
+            (Arc::new(provider), Some(serve))
         }
-        Backend::Cognito => Arc::new(connect_cognito(&config.cognito).await?),
+        Backend::Cognito => (Arc::new(connect_cognito(&config.cognito).await?), None),
     };
     tracing::info!(backend = provider.name(), policy = ?provider.password_policy(), "password policy");
     let limit = Duration::from_millis(config.limits.request_timeout_ms);
     let provider: Arc<dyn IdentityProvider> = Arc::new(crate::timeout::TimeLimited::new(provider, limit));
-    Ok(AuthService::new(provider))
+    Ok((AuthService::new(provider), serve))
 }
 
 /// The PostgreSQL store, its schema migrated (fails within the acquire timeout when the

@@ -114,13 +114,13 @@ impl AppBuilder {
                 args.extend([flag.to_owned(), "0".to_owned()]);
             }
         }
-        let (addr, running) = if self.process {
+        let (addr, cognito_api, running) = if self.process {
             let process = AuthportProcess::start(&args).await;
-            (process.addr(), Running::Process(process))
+            (process.addr(), process.cognito_api_addr(), Running::Process(process))
         } else {
             spawn_in_process(args).await
         };
-        TestApp { addr, client: reqwest::Client::new(), running: Some(running), resources: self.resources }
+        TestApp { addr, cognito_api, client: reqwest::Client::new(), running: Some(running), resources: self.resources }
     }
 
     fn backend_args(&self) -> Vec<String> {
@@ -154,24 +154,26 @@ enum Running {
     Process(AuthportProcess),
 }
 
-async fn spawn_in_process(args: Vec<String>) -> (SocketAddr, Running) {
+async fn spawn_in_process(args: Vec<String>) -> (SocketAddr, Option<SocketAddr>, Running) {
     let mut argv = vec!["authport".to_owned(), "--listen".to_owned(), "127.0.0.1:0".to_owned()];
     argv.extend(args);
     let cli = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("bad test arguments {argv:?}: {e}"));
     // Logs go through the test harness's capture (shown only for failing tests).
     authport_server::telemetry::init_for_tests();
     let app = Application::build(cli.config).await.expect("authport starts");
-    let addr = app.local_addr();
+    let (addr, cognito_api) = (app.local_addr(), app.cognito_api_addr());
     let (shutdown, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
-    (addr, Running::InProcess { shutdown, server })
+    (addr, cognito_api, Running::InProcess { shutdown, server })
 }
 
 /// One running authport.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The Cognito API's address, when started with `--cognito-api-listen`.
+    pub cognito_api: Option<SocketAddr>,
     pub client: reqwest::Client,
     /// `None` once stopped.
     running: Option<Running>,

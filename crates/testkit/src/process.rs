@@ -112,6 +112,11 @@ impl AuthportProcess {
         self.addr
     }
 
+    /// Where its Cognito API listens (logged before "authport listening"), if it serves one.
+    pub fn cognito_api_addr(&self) -> Option<SocketAddr> {
+        self.logs().iter().find_map(|line| logged_address(line, "Cognito API listening"))
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -141,8 +146,13 @@ impl Drop for AuthportProcess {
 }
 
 fn listening_address(line: &str) -> Option<SocketAddr> {
+    logged_address(line, "authport listening")
+}
+
+/// The `address` of the log line whose message starts with `message`.
+fn logged_address(line: &str, message: &str) -> Option<SocketAddr> {
     let event: Value = serde_json::from_str(line).ok()?;
-    if event["message"] != "authport listening" {
+    if !event["message"].as_str()?.starts_with(message) {
         return None;
     }
     event["address"].as_str()?.parse().ok()

@@ -13,6 +13,9 @@ mod contract;
 /// PostgreSQL store.
 mod store_contract;
 
+/// authport's Cognito API through the Rust AWS SDK, on both engines; bad input.
+mod cognito_api;
+
 /// Black-box HTTP: the cases that reach the backend, against every backend…
 mod conformance;
 /// …and those that never do, once.
