@@ -21,6 +21,9 @@ pub struct AccessClaims {
     /// The log-in the token descends from: the same for its id token and every refresh of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_jti: Option<String>,
+    /// The authentication event that issued the token (shared by the access and id token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
     /// [`ACCESS`].
     pub token_use: String,
     pub scope: String,
@@ -41,6 +44,8 @@ pub struct IdClaims {
     pub aud: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_jti: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
     /// [`ID`].
     pub token_use: String,
     pub email: String,

@@ -145,12 +145,14 @@ impl TokenIssuer {
         let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let exp = now + ttl.as_secs();
         let origin_jti = Some(uuid::Uuid::new_v4().to_string());
+        let event_id = Some(uuid::Uuid::new_v4().to_string());
         let (sub, email) = (user.id.as_str(), user.email.as_str());
         let access = AccessClaims {
             sub: sub.to_owned(),
             iss: audience.issuer.clone(),
             client_id: audience.client_id.clone(),
             origin_jti: origin_jti.clone(),
+            event_id: event_id.clone(),
             token_use: claims::ACCESS.to_owned(),
             scope: claims::ADMIN_SCOPE.to_owned(),
             auth_time: now,
@@ -164,6 +166,7 @@ impl TokenIssuer {
             iss: audience.issuer.clone(),
             aud: audience.client_id.clone(),
             origin_jti,
+            event_id,
             token_use: claims::ID.to_owned(),
             email: email.to_owned(),
             email_verified: true,
