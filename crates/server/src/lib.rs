@@ -6,7 +6,7 @@
 //! - `http`: the route groups, the middleware around them, wire types and the one place where
 //!   errors become HTTP answers; `serve`: the connections, each request in its own log span.
 
-mod cognito_api;
+pub mod cognito_api;
 pub mod config;
 mod http;
 pub mod limits;

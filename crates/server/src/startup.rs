@@ -145,9 +145,7 @@ fn cognito_api_server<S: PoolStore>(config: &Config, provider: &LocalIdentityPro
         engine: Arc::clone(provider.engine()),
         issuer_base: config.cognito_api.cognito_api_issuer_base.clone(),
     });
-    Box::new(move |listener, shutdown| {
-        Box::pin(async move { crate::serve::serve(listener, crate::cognito_api::routes(api), shutdown).await })
-    })
+    Box::new(move |listener, shutdown| Box::pin(crate::cognito_api::serve(api, listener, shutdown)))
 }
 
 /// Builds the use cases over the adapter `config.backend` names, and what serves the Cognito

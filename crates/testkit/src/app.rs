@@ -31,6 +31,10 @@ pub enum Backend {
     Postgres,
     /// A Cognito user pool (by default a fresh one per app, on the moto emulator).
     Cognito,
+    /// The Cognito backend on a pool of authport's own Cognito API, its engine in memory…
+    CognitoOnAuthportMemory,
+    /// …or in PostgreSQL (the dogfooding rows).
+    CognitoOnAuthportPostgres,
 }
 
 impl Backend {
@@ -39,7 +43,16 @@ impl Backend {
         match self {
             Self::Memory => "memory",
             Self::Postgres => "postgres",
-            Self::Cognito => "cognito",
+            Self::Cognito | Self::CognitoOnAuthportMemory | Self::CognitoOnAuthportPostgres => "cognito",
+        }
+    }
+
+    /// The engine of authport's Cognito API under a dogfooding row.
+    pub fn emulator_engine(self) -> Option<crate::emulator::Engine> {
+        match self {
+            Self::CognitoOnAuthportMemory => Some(crate::emulator::Engine::Memory),
+            Self::CognitoOnAuthportPostgres => Some(crate::emulator::Engine::Postgres),
+            _ => None,
         }
     }
 }
@@ -49,7 +62,12 @@ impl Backend {
 enum Resources {
     Memory,
     Database(Arc<TestDatabase>),
-    Pool { pool: MotoPool, with_secret: bool },
+    /// A pool of moto's (`emulator: None`) or of authport's own Cognito API.
+    Pool {
+        pool: MotoPool,
+        with_secret: bool,
+        emulator: Option<crate::emulator::Engine>,
+    },
 }
 
 /// How to start a [`TestApp`]: made by [`TestApp::on_memory`], [`TestApp::on_database`],
@@ -135,7 +153,7 @@ impl AppBuilder {
                 };
                 strings(&["--backend", "postgres", "--database-url", &url])
             }
-            Resources::Pool { pool, with_secret } => {
+            Resources::Pool { pool, with_secret, .. } => {
                 let endpoint = self.via.map_or_else(|| pool.endpoint.clone(), |addr| format!("http://{addr}"));
                 pool.authport_args(&endpoint, *with_secret)
             }
@@ -199,6 +217,11 @@ impl TestApp {
             Backend::Memory => Self::on_memory(),
             Backend::Postgres => Self::on_database(&TestDatabase::create().await?),
             Backend::Cognito => Self::on_pool(&moto::test_pool().await?),
+            Backend::CognitoOnAuthportMemory | Backend::CognitoOnAuthportPostgres => {
+                let engine = backend.emulator_engine()?;
+                let pool = crate::emulator::pool(engine).await?;
+                Self::builder(Resources::Pool { pool, with_secret: false, emulator: Some(engine) })
+            }
         })
     }
 
@@ -213,7 +236,7 @@ impl TestApp {
 
     /// An app on `pool`, with its secret-less app client unless [`AppBuilder::secret_client`].
     pub fn on_pool(pool: &MotoPool) -> AppBuilder {
-        Self::builder(Resources::Pool { pool: pool.clone(), with_secret: false })
+        Self::builder(Resources::Pool { pool: pool.clone(), with_secret: false, emulator: None })
     }
 
     fn builder(resources: Resources) -> AppBuilder {
@@ -224,7 +247,19 @@ impl TestApp {
         match self.resources {
             Resources::Memory => Backend::Memory,
             Resources::Database(_) => Backend::Postgres,
-            Resources::Pool { .. } => Backend::Cognito,
+            Resources::Pool { emulator: None, .. } => Backend::Cognito,
+            Resources::Pool { emulator: Some(crate::emulator::Engine::Memory), .. } => Backend::CognitoOnAuthportMemory,
+            Resources::Pool { emulator: Some(crate::emulator::Engine::Postgres), .. } => {
+                Backend::CognitoOnAuthportPostgres
+            }
+        }
+    }
+
+    /// The user pool of a Cognito app.
+    pub fn pool(&self) -> Option<&MotoPool> {
+        match &self.resources {
+            Resources::Pool { pool, .. } => Some(pool),
+            _ => None,
         }
     }
 

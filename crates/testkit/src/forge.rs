@@ -83,6 +83,15 @@ impl TestApp {
                 pem
             }
             Backend::Cognito => return moto_key(),
+            Backend::CognitoOnAuthportMemory | Backend::CognitoOnAuthportPostgres => {
+                let engine = self.backend().emulator_engine().expect("an emulated backend");
+                let emulator = crate::emulator::emulator(engine).expect("the emulator runs");
+                let pool = self.pool().expect("a Cognito app has a pool");
+                // The pool's keys are made on first use: its JWKS is one.
+                let jwks = format!("{}/{}/.well-known/jwks.json", emulator.endpoint, pool.pool_id);
+                reqwest::get(jwks).await.and_then(reqwest::Response::error_for_status).expect("the pool's JWKS");
+                emulator.access_key_pem(&pool.pool_id).await.expect("the pool's keys")
+            }
         };
         let kid = authport_userpool::SigningKey::from_pem(&pem).expect("key").public_key().kid.clone();
         ForgingKey { kid, pem }

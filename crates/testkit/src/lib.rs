@@ -16,6 +16,7 @@ pub mod app;
 #[cfg(feature = "containers")]
 pub mod containers;
 pub mod contract;
+pub mod emulator;
 pub mod forge;
 pub mod moto;
 pub mod postgres;

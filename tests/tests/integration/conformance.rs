@@ -24,6 +24,9 @@ macro_rules! suite {
         suite!(@backend memory, Memory, $($case),*);
         suite!(@backend postgres, Postgres, $($case),*);
         suite!(@backend cognito, Cognito, $($case),*);
+        // The Cognito backend on authport's own Cognito API, on either engine (dogfooding).
+        suite!(@backend cognito_on_authport_memory, CognitoOnAuthportMemory, $($case),*);
+        suite!(@backend cognito_on_authport_postgres, CognitoOnAuthportPostgres, $($case),*);
         /// Every case with its name, for a run on one more backend (`localstack.rs`).
         pub(crate) const ALL: &[(&str, Case)] = &[$((stringify!($case), |app| Box::pin($case(app)))),*];
     };

@@ -9,6 +9,9 @@ macro_rules! contract {
         contract!(@adapter memory, Memory, $($every),*);
         contract!(@adapter postgres, Postgres, $($every,)* $($remote),*);
         contract!(@adapter cognito, Cognito, $($every,)* $($remote),*);
+        // The Cognito adapter on authport's own Cognito API, on either engine (dogfooding).
+        contract!(@adapter cognito_on_authport_memory, CognitoOnAuthportMemory, $($every,)* $($remote),*);
+        contract!(@adapter cognito_on_authport_postgres, CognitoOnAuthportPostgres, $($every,)* $($remote),*);
     };
     (@adapter $module:ident, $backend:ident, $($clause:ident),*) => {
         mod $module {

@@ -211,6 +211,16 @@ async fn refused(rejection: warp::Rejection) -> Result<Response, Infallible> {
     Ok(err.into_response(&request_id))
 }
 
+/// Serves the API on `listener` until `shutdown` resolves — what `--cognito-api-listen` runs,
+/// for embedding authport's Cognito API in a test harness.
+pub async fn serve<S: PoolStore>(
+    api: Arc<Api<S>>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    crate::serve::serve(listener, routes(api), shutdown).await;
+}
+
 /// Whether `addr` may serve an API that verifies no signatures without an explicit opt-in.
 pub fn is_loopback(addr: SocketAddr) -> bool {
     addr.ip().is_loopback()

@@ -222,11 +222,15 @@ impl Checks {
         });
     }
 
-    /// A `PasswordType`: no white space, at most 256 (sensitive).
+    /// A `PasswordType`: at most 256 (sensitive), no white space at either end — the pattern the
+    /// service checks, `^[\S]+.*[\S]+$` (botocore's model still says `[\S]+`, but Cognito
+    /// accepts inner spaces and names this pattern when it refuses).
     pub fn password(&mut self, value: &Option<String>, member: &str, required: bool) {
         let value = if required { self.required(value, member) } else { value.as_ref() }.map(String::as_str);
         self.length(value, member, 0, 256, true);
-        self.pattern(value, member, r"[\S]+", true, |v| !v.chars().any(char::is_whitespace));
+        self.pattern(value, member, r"^[\S]+.*[\S]+$", true, |v| {
+            v.chars().count() >= 2 && !v.starts_with(char::is_whitespace) && !v.ends_with(char::is_whitespace)
+        });
     }
 
     /// A `UserPoolNameType` or `ClientNameType`: `[\w\s+=,.@-]+`, 1–128.
@@ -257,13 +261,16 @@ mod tests {
         );
         let mut checks = Checks::default();
         checks.pool_id(&Some("nounderscore".to_owned()));
-        checks.password(&Some("has space".to_owned()), "password", true);
+        checks.password(&Some(" leading space".to_owned()), "password", true);
+        let mut inner = Checks::default();
+        inner.password(&Some("inner space".to_owned()), "password", true);
+        assert!(inner.finish().is_ok(), "Cognito accepts inner spaces");
         let err = checks.finish().expect_err("two");
         assert_eq!(
             err.message,
             "2 validation errors detected: Value 'nounderscore' at 'userPoolId' failed to satisfy constraint: Member must \
              satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+; Value at 'password' failed to satisfy constraint: \
-             Member must satisfy regular expression pattern: [\\S]+"
+             Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$"
         );
     }
 

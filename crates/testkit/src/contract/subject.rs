@@ -90,7 +90,10 @@ impl Subject {
                 let store = LocalStore::Postgres(Arc::new(TappedStore::new(store, Arc::clone(&tap))));
                 Self::local(backend, tap, store, Some(proxy), Some(database), local_config()).await
             }
-            Backend::Cognito => Self::cognito(moto::test_pool().await?).await,
+            Backend::Cognito => Self::cognito(moto::test_pool().await?, Backend::Cognito).await,
+            Backend::CognitoOnAuthportMemory | Backend::CognitoOnAuthportPostgres => {
+                Self::cognito(crate::emulator::pool(backend.emulator_engine()?).await?, backend).await
+            }
         })
     }
 
@@ -138,7 +141,7 @@ impl Subject {
         }
     }
 
-    async fn cognito(pool: MotoPool) -> Self {
+    async fn cognito(pool: MotoPool, backend: Backend) -> Self {
         let upstream: SocketAddr =
             pool.endpoint.trim_start_matches("http://").parse().expect("moto listens on an IP address");
         let proxy = TcpProxy::start(upstream).await;
@@ -166,7 +169,7 @@ impl Subject {
         Self {
             provider: Arc::new(provider),
             tap,
-            backend: Backend::Cognito,
+            backend,
             verifications: Box::new(|| 0),
             local_store: None,
             local: None,
@@ -239,9 +242,20 @@ impl Subject {
         Some(Self::local(self.backend, Arc::clone(&self.tap), store, None, self.database.clone(), config).await)
     }
 
-    /// Removes the user behind the adapter's back (PostgreSQL: the row; the other backends
-    /// cannot here — moto answers a refresh for a removed user with an internal error).
+    /// Removes the user behind the adapter's back (PostgreSQL: the row; authport's Cognito API:
+    /// AdminDeleteUser; memory cannot, and moto answers a refresh for a removed user with an
+    /// internal error).
     pub async fn remove_user(&self, email: &str) -> bool {
+        if let (Some(pool), Some(_)) = (&self.pool, self.backend.emulator_engine()) {
+            moto::client(&pool.endpoint)
+                .admin_delete_user()
+                .user_pool_id(&pool.pool_id)
+                .username(email.to_lowercase())
+                .send()
+                .await
+                .expect("AdminDeleteUser");
+            return true;
+        }
         let Some(database) = &self.database else { return false };
         let mut conn = database.connect().await;
         let deleted = sqlx::query("DELETE FROM users WHERE username_key = lower($1)")
@@ -278,9 +292,9 @@ impl Subject {
 
     /// A new password that the port's own policy accepts and the backend refuses, where there is
     /// one: moto refuses more than 99 characters, which the port's policy allows (up to 256).
-    /// The local providers enforce exactly the policy they name.
+    /// The local providers and authport's Cognito API enforce exactly the policy they name.
     pub fn password_only_the_backend_refuses(&self) -> Option<String> {
-        self.local.is_none().then(|| format!("Aa1!{}", "x".repeat(120)))
+        (self.backend == Backend::Cognito).then(|| format!("Aa1!{}", "x".repeat(120)))
     }
 }
 
