@@ -525,6 +525,32 @@ cases!(
     of_64_concurrent_creations_one_wins,
 );
 
+/// Sends the head of a `length`-byte request and reads the answer: status, head, JSON body.
+async fn oversized(addr: SocketAddr, length: usize) -> (u16, String, Value) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.1\r\n\
+         X-Amz-Target: AWSCognitoIdentityProviderService.DescribeUserPool\r\nContent-Length: {length}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("head sent");
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let read = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut buf)).await;
+        let n = read.expect("an answer within 10 s").expect("read");
+        received.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&received).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n")
+            && let Ok(json) = serde_json::from_str::<Value>(body)
+        {
+            let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+            return (status, head.to_owned(), json);
+        }
+        assert!(n > 0, "the connection closed before a whole answer: {text}");
+    }
+}
+
 /// Raw requests the SDKs never send: each a clear 4xx in Cognito's error shape, and the server
 /// serves on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -569,9 +595,10 @@ async fn bad_input_is_answered_in_cognitos_error_shape() {
         answer(call("ListUsers", br#"{"UserPoolId":"us-east-1_authport0"}"#.to_vec()).await.expect("sent")).await;
     assert_eq!((status, body["__type"].as_str()), (400, Some("UnsupportedOperationException")));
     assert!(body["message"].as_str().is_some_and(|m| m.contains("ListUsers")), "{body}");
-    let huge = format!(r#"{{"UserPoolId":"{}"}}"#, "x".repeat(2 << 20)).into_bytes();
-    let (status, _, body) = answer(call("DescribeUserPool", huge).await.expect("sent")).await;
-    assert_eq!((status, body["__type"].as_str()), (413, Some("SerializationException")));
+    // A body over the limit is refused from its Content-Length, before it is sent.
+    let (status, head, body) = oversized(app.cognito_api.expect("Cognito API"), 2 << 20).await;
+    assert_eq!((status, body["__type"].as_str()), (413, Some("SerializationException")), "{head}");
+    assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
     let (status, _, body) =
         answer(call("DescribeUserPool", br#"{"UserPoolId":"us-east-1_authport0"}"#.to_vec()).await.expect("sent"))
             .await;

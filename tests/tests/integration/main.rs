@@ -15,6 +15,8 @@ mod store_contract;
 
 /// authport's Cognito API through the Rust AWS SDK, on both engines; bad input.
 mod cognito_api;
+/// …and through boto3 and the Node SDK v2 (the tutorial's code) with aws-jwt-verify.
+mod sdk_suites;
 
 /// Black-box HTTP: the cases that reach the backend, against every backend…
 mod conformance;

@@ -197,10 +197,14 @@ pub fn routes<S: PoolStore>(
 async fn refused(rejection: warp::Rejection) -> Result<Response, Infallible> {
     let request_id = uuid::Uuid::new_v4().to_string();
     let err = if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
-        WireError {
+        let err = WireError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             ..WireError::serialization(format!("Request body is larger than {MAX_BODY} bytes"))
-        }
+        };
+        // The body is left unread, which makes the connection unusable: say so.
+        let mut response = err.into_response(&request_id);
+        response.headers_mut().insert("connection", warp::http::HeaderValue::from_static("close"));
+        return Ok(response);
     } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
         WireError { status: StatusCode::LENGTH_REQUIRED, ..WireError::serialization("Content-Length is required") }
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {

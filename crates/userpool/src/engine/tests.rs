@@ -340,3 +340,37 @@ async fn access_and_id_tokens_of_a_new_pool_are_signed_by_two_keys() {
     assert_eq!(pool.issuer, format!("https://cognito-idp.eu-west-1.amazonaws.com/{}", pool.id));
     assert_eq!(pool.id.region(), "eu-west-1");
 }
+
+#[tokio::test]
+async fn an_invitation_is_recorded_unless_suppressed() {
+    let f = fixture(true, |_| {}, false).await;
+    let new = |name: &str, action| NewUser {
+        username: name.to_owned(),
+        attributes: vec![("email".to_owned(), format!("{name}@example.com"))],
+        temporary_password: None,
+        message_action: action,
+        delivery: vec![crate::model::DeliveryMedium::Email],
+    };
+    f.engine
+        .admin_create_user(&f.pool, new("quiet", Some(super::admin::MessageAction::Suppress)))
+        .await
+        .expect("quiet");
+    f.engine.admin_create_user(&f.pool, new("ann", None)).await.expect("invited");
+    let messages = f.engine.messages(&f.pool).await.expect("messages");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let invitation = &messages[0];
+    assert_eq!((invitation.username.as_str(), invitation.destination.as_str()), ("ann", "ann@example.com"));
+    let temporary = invitation.body.rsplit(' ').next().and_then(|p| p.strip_suffix('.')).expect("the password");
+    assert!(invitation.body.starts_with("Your username is ann and temporary password is "), "{}", invitation.body);
+    assert!(
+        matches!(f.sign_in("ann", temporary).await, Ok(SignIn::Challenge { .. })),
+        "the invitation's password works"
+    );
+
+    f.engine.admin_create_user(&f.pool, new("ann", Some(super::admin::MessageAction::Resend))).await.expect("resent");
+    let messages = f.engine.messages(&f.pool).await.expect("messages");
+    let again = messages[1].body.rsplit(' ').next().and_then(|p| p.strip_suffix('.')).expect("the password");
+    assert_ne!(again, temporary, "a new temporary password");
+    assert!(matches!(f.sign_in("ann", again).await, Ok(SignIn::Challenge { .. })));
+    assert_eq!(refused(f.sign_in("ann", temporary).await).1, "Incorrect username or password.");
+}
