@@ -242,7 +242,7 @@ impl<S: PoolStore> UserPools<S> {
         let password_hash = self.hasher.hash(password).await.map_err(hashing)?;
         let now = self.clock.now();
         let sub = uuid::Uuid::new_v4();
-        let username_key = if username.is_some() { pool.username_key(signs_in_as) } else { signs_in_as.to_lowercase() };
+        let username_key = pool.username_key(signs_in_as);
         let user = PoolUser {
             pool_id: pool.id.clone(),
             sub,
@@ -300,10 +300,14 @@ impl<S: PoolStore> UserPools<S> {
             return Err(PoolError::not_authorized(not_authorized::PASSWORD_ATTEMPTS_EXCEEDED));
         }
         if !valid {
-            let failures = lockout.failures + 1;
+            // Counted on the freshest copy: concurrent failures each count (unless one of them
+            // locked the user out meanwhile: attempts during a lock-out count for nothing).
             self.update_user(user, |user| {
-                user.failed_sign_ins = failures;
-                user.locked_until = Some(now + Lockout::duration(failures));
+                let current = Lockout::of(user, now);
+                if !current.locked {
+                    user.failed_sign_ins = current.failures + 1;
+                    user.locked_until = Some(now + Lockout::duration(user.failed_sign_ins));
+                }
                 Ok(())
             })
             .await?;

@@ -374,3 +374,14 @@ async fn an_invitation_is_recorded_unless_suppressed() {
     assert!(matches!(f.sign_in("ann", again).await, Ok(SignIn::Challenge { .. })));
     assert_eq!(refused(f.sign_in("ann", temporary).await).1, "Incorrect username or password.");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_failures_each_count_towards_the_lock_out() {
+    let f = fixture(true, |_| {}, false).await;
+    f.confirmed("ann").await;
+    let attempts = (0..5).map(|_| f.sign_in("ann", "Wr0ng-password"));
+    for outcome in futures::future::join_all(attempts).await {
+        assert_eq!(refused(outcome).1, "Incorrect username or password.");
+    }
+    assert_eq!(refused(f.sign_in("ann", PASSWORD).await).1, "Password attempts exceeded", "all five counted");
+}

@@ -119,6 +119,16 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Runs a `DELETE … WHERE id = $1`; returns how many rows went (their dependants cascade).
+    async fn delete_by_id(&self, statement: &'static str, id: String) -> Result<u64, StoreError> {
+        let result = self
+            .with_conn(move |conn| Box::pin(async move { sqlx::query(statement).bind(id).execute(conn).await }))
+            .await?;
+        Ok(result.rows_affected())
+    }
+}
+
 /// An insert's outcome: duplicates and orphans are answers, the rest store errors.
 fn inserted(result: Result<sqlx::postgres::PgQueryResult, DbError>) -> Result<(), InsertError> {
     match result {
@@ -310,15 +320,7 @@ impl PoolStore for PostgresStore {
     }
 
     async fn delete_pool(&self, id: &PoolId) -> Result<bool, StoreError> {
-        let id = id.to_string();
-        let result = self
-            .with_conn(move |conn| {
-                Box::pin(
-                    async move { sqlx::query("DELETE FROM user_pools WHERE id = $1").bind(id).execute(conn).await },
-                )
-            })
-            .await?;
-        Ok(result.rows_affected() == 1)
+        Ok(self.delete_by_id("DELETE FROM user_pools WHERE id = $1", id.to_string()).await? == 1)
     }
 
     async fn insert_client(&self, client: &AppClient) -> Result<(), InsertError> {
@@ -369,15 +371,7 @@ impl PoolStore for PostgresStore {
     }
 
     async fn delete_client(&self, id: &ClientId) -> Result<bool, StoreError> {
-        let id = id.to_string();
-        let result = self
-            .with_conn(move |conn| {
-                Box::pin(
-                    async move { sqlx::query("DELETE FROM app_clients WHERE id = $1").bind(id).execute(conn).await },
-                )
-            })
-            .await?;
-        Ok(result.rows_affected() == 1)
+        Ok(self.delete_by_id("DELETE FROM app_clients WHERE id = $1", id.to_string()).await? == 1)
     }
 
     async fn insert_user(&self, user: &PoolUser) -> Result<(), InsertError> {
