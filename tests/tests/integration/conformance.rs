@@ -1,6 +1,6 @@
 //! The HTTP conformance suite: the cases that reach the backend, each run against every
-//! backend (memory, PostgreSQL, Cognito on moto), black-box through the HTTP API with the same
-//! assertions everywhere. Cases that never reach an adapter run once, in `edge.rs`; the port
+//! backend (memory, PostgreSQL, Cognito on moto, and Cognito on authport's own Cognito API with
+//! either engine), black-box through the HTTP API with the same assertions everywhere. Cases that never reach an adapter run once, in `edge.rs`; the port
 //! itself is specified by the contract suite (`contract.rs`).
 //!
 //! A new case is an `async fn(&TestApp)` here and one line in the `suite!` list at the end.
