@@ -3,7 +3,7 @@
 //! only here.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -128,8 +128,6 @@ pub struct LocalIdentityProvider<S> {
     client_id: ClientId,
     policy: PasswordPolicy,
     audience: TokenAudience,
-    /// The default pool's keys: fixed for the process's life once read.
-    keys: RwLock<Option<Vec<RsaPublicKey>>>,
 }
 
 impl<S: PoolStore> LocalIdentityProvider<S> {
@@ -147,7 +145,7 @@ impl<S: PoolStore> LocalIdentityProvider<S> {
         let client = config.client(client_id.clone(), pool_id.clone());
         engine.install_default_pool(&pool, &client, config.signing_key_pem.as_deref()).await?;
         let audience = TokenAudience { issuer: config.issuer, client_id: config.client_id };
-        Ok(Self { engine, pool_id, client_id, policy: config.policy, audience, keys: RwLock::default() })
+        Ok(Self { engine, pool_id, client_id, policy: config.policy, audience })
     }
 
     /// The engine behind the default pool.
@@ -307,13 +305,9 @@ impl<S: PoolStore> IdentityProvider for LocalIdentityProvider<S> {
         Ok(())
     }
 
+    /// The default pool's keys, which the engine holds from start-up on (no store call).
     async fn signing_keys(&self) -> Result<Vec<RsaPublicKey>, BackendError> {
-        if let Some(keys) = self.keys.read().unwrap_or_else(PoisonError::into_inner).clone() {
-            return Ok(keys);
-        }
-        let keys = self.engine.public_keys(&self.pool_id).await.map_err(backend)?;
-        *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Some(keys.clone());
-        Ok(keys)
+        self.engine.public_keys(&self.pool_id).await.map_err(backend)
     }
 
     fn token_audience(&self) -> TokenAudience {
