@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::PoolError;
 use crate::model::PoolId;
 use crate::store::{PoolKeysPem, PoolStore};
-use crate::tokens::{SigningKey, TokenIssuer};
+use crate::tokens::{SigningKey, SigningKeyError, TokenIssuer};
 
 #[derive(Debug, Default)]
 pub(super) struct KeyRing {
@@ -19,9 +19,23 @@ pub(super) struct KeyRing {
 impl KeyRing {
     /// Uses `key` for both kinds of token in `pool`.
     pub fn install_single(&self, pool: &PoolId, key: SigningKey) {
+        tracing::info!(pool = %pool, kid = %key.public_key().kid, "token signing key ready");
         let key = Arc::new(key);
-        let signer = Arc::new(TokenIssuer::new(Arc::clone(&key), key));
-        self.signers.lock().unwrap_or_else(PoisonError::into_inner).insert(pool.clone(), signer);
+        self.put(pool, Arc::new(TokenIssuer::new(Arc::clone(&key), key)));
+    }
+
+    /// Uses the stored `pems` for `pool`.
+    pub fn install(&self, pool: &PoolId, pems: &PoolKeysPem) -> Result<Arc<TokenIssuer>, SigningKeyError> {
+        let access = Arc::new(SigningKey::from_pem(&pems.access)?);
+        let id = if pems.id == pems.access { Arc::clone(&access) } else { Arc::new(SigningKey::from_pem(&pems.id)?) };
+        tracing::info!(pool = %pool, access = %access.public_key().kid, id = %id.public_key().kid, "token signing keys ready");
+        Ok(self.put(pool, Arc::new(TokenIssuer::new(access, id))))
+    }
+
+    /// Keeps `signer` for `pool`, unless another was kept first (then that one is returned).
+    fn put(&self, pool: &PoolId, signer: Arc<TokenIssuer>) -> Arc<TokenIssuer> {
+        let mut signers = self.signers.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(signers.entry(pool.clone()).or_insert(signer))
     }
 
     /// Drops a deleted pool's signer.
@@ -43,7 +57,7 @@ impl KeyRing {
             Some(pems) => pems,
             None => {
                 let candidate = tokio::task::spawn_blocking(|| {
-                    Ok::<_, crate::tokens::SigningKeyError>(PoolKeysPem {
+                    Ok::<_, SigningKeyError>(PoolKeysPem {
                         access: SigningKey::generate()?.pem().to_owned(),
                         id: SigningKey::generate()?.pem().to_owned(),
                     })
@@ -54,11 +68,6 @@ impl KeyRing {
                 store.put_pool_keys(pool, candidate).await?
             }
         };
-        let key = |pem: &str| SigningKey::from_pem(pem).map(Arc::new).map_err(|e| PoolError::Internal(Box::new(e)));
-        let access = key(&pems.access)?;
-        let id = if pems.id == pems.access { Arc::clone(&access) } else { key(&pems.id)? };
-        let signer = Arc::new(TokenIssuer::new(access, id));
-        let mut signers = self.signers.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(Arc::clone(signers.entry(pool.clone()).or_insert(signer)))
+        self.install(pool, &pems).map_err(|e| PoolError::Internal(Box::new(e)))
     }
 }

@@ -37,8 +37,6 @@ pub enum PoolSetupError {
     Hashing(#[source] authport_domain::BoxError),
     #[error(transparent)]
     Key(#[from] SigningKeyError),
-    #[error("the signing key generation task failed")]
-    KeyGeneration(#[source] tokio::task::JoinError),
     #[error("cannot read or store the default pool or its signing key")]
     Store(#[from] StoreError),
 }
@@ -119,9 +117,9 @@ impl<S: PoolStore> UserPools<S> {
     }
 
     /// Makes `pool` and `client` the default ones (their settings are the process's flags) and
-    /// readies the pool's signing key: `key_pem` when configured, else the one the store holds,
-    /// else a new one stored for every process — one key for access and id tokens, as the
-    /// `/v1` API has always published.
+    /// readies the pool's signing key: `key_pem` when configured (one key for access and id
+    /// tokens, as the `/v1` API has always published), else the keys the store holds. A pool with
+    /// neither gets its keys on first use, like every pool, so that start-up generates none.
     pub async fn install_default_pool(
         &self,
         pool: &Pool,
@@ -129,25 +127,14 @@ impl<S: PoolStore> UserPools<S> {
         key_pem: Option<&str>,
     ) -> Result<(), PoolSetupError> {
         self.store.install_default_pool(pool, client).await?;
-        let key = match key_pem {
-            Some(pem) => SigningKey::from_pem(pem)?,
+        match key_pem {
+            Some(pem) => self.keys.install_single(&pool.id, SigningKey::from_pem(pem)?),
+            // Read now, so that a key the store cannot give stops the start rather than a request.
             None => match self.store.pool_keys(&pool.id).await? {
-                Some(keys) => SigningKey::from_pem(&keys.access)?,
-                None => {
-                    let candidate = tokio::task::spawn_blocking(SigningKey::generate)
-                        .await
-                        .map_err(PoolSetupError::KeyGeneration)??;
-                    let pem = candidate.pem().to_owned();
-                    let stored = self
-                        .store
-                        .put_pool_keys(&pool.id, crate::store::PoolKeysPem { access: pem.clone(), id: pem })
-                        .await?;
-                    SigningKey::from_pem(&stored.access)?
-                }
+                Some(pems) => drop(self.keys.install(&pool.id, &pems)?),
+                None => tracing::info!(pool = %pool.id, "the default pool's signing keys will be made on first use"),
             },
-        };
-        tracing::info!(pool = %pool.id, kid = %key.public_key().kid, "token signing key ready");
-        self.keys.install_single(&pool.id, key);
+        }
         *self.defaults.write().unwrap_or_else(PoisonError::into_inner) = Some((pool.clone(), client.clone()));
         Ok(())
     }
