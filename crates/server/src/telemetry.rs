@@ -22,3 +22,15 @@ pub fn init_for_tests() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _already_set = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
 }
+
+/// An error with its whole source chain, `outer: inner: …`, for a log line.
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut chain = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}

@@ -48,11 +48,13 @@ pub struct IdClaims {
     pub event_id: Option<String>,
     /// [`ID`].
     pub token_use: String,
-    pub email: String,
+    /// The user's `email` attribute; absent when the user has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// JSON `true` from Cognito; moto writes the attribute's string form, `"true"`, which is read
-    /// as the same.
-    #[serde(deserialize_with = "bool_or_its_string")]
-    pub email_verified: bool,
+    /// as the same. Absent when the user has no such attribute.
+    #[serde(default, deserialize_with = "bool_or_its_string", skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
     #[serde(rename = "cognito:username")]
     pub cognito_username: String,
     pub auth_time: u64,
@@ -61,7 +63,7 @@ pub struct IdClaims {
     pub jti: String,
 }
 
-fn bool_or_its_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+fn bool_or_its_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Flag {
@@ -69,8 +71,10 @@ fn bool_or_its_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool
         String(String),
     }
     match Flag::deserialize(deserializer)? {
-        Flag::Bool(flag) => Ok(flag),
-        Flag::String(text) => text.parse().map_err(|_| serde::de::Error::custom(format!("not a boolean: {text:?}"))),
+        Flag::Bool(flag) => Ok(Some(flag)),
+        Flag::String(text) => {
+            text.parse().map(Some).map_err(|_| serde::de::Error::custom(format!("not a boolean: {text:?}")))
+        }
     }
 }
 
@@ -88,9 +92,9 @@ mod tests {
                 "email_verified": verified, "cognito:username": "a@example.com", "auth_time": 1, "iat": 1, "exp": 2, "jti": "j"
             }))
         };
-        assert!(id(json!(true)).expect("Cognito").email_verified);
-        assert!(id(json!("true")).expect("moto").email_verified);
-        assert!(!id(json!("false")).expect("moto").email_verified);
+        assert_eq!(id(json!(true)).expect("Cognito").email_verified, Some(true));
+        assert_eq!(id(json!("true")).expect("moto").email_verified, Some(true));
+        assert_eq!(id(json!("false")).expect("moto").email_verified, Some(false));
         assert!(id(json!("yes")).is_err());
     }
 }

@@ -25,4 +25,4 @@ pub use provider::{LocalConfig, LocalIdentityProvider, LocalSetupError};
 pub use store::memory::MemoryStore;
 pub use store::postgres::{DatabaseUrl, DatabaseUrlError, PostgresConfig, PostgresStore, redact_url};
 pub use store::{InsertError, PoolKeysPem, PoolStore, StoreError};
-pub use tokens::{SigningKey, SigningKeyError, TokenIssuer};
+pub use tokens::{SigningKey, SigningKeyError, TokenIssuer, TokenSubject};

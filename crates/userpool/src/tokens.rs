@@ -113,6 +113,28 @@ impl SigningKey {
     }
 }
 
+/// Whom tokens are minted for: Cognito's `sub`, user name and (when the user has them) e-mail
+/// attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSubject {
+    pub sub: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+}
+
+impl From<&User> for TokenSubject {
+    /// A user authport's `/v1` API created: the normalised, verified e-mail is the user name.
+    fn from(user: &User) -> Self {
+        Self {
+            sub: user.id.as_str().to_owned(),
+            username: user.email.as_str().to_owned(),
+            email: Some(user.email.as_str().to_owned()),
+            email_verified: Some(true),
+        }
+    }
+}
+
 /// Mints a pool's access and id tokens the way a Cognito user pool does: each kind signed by its
 /// own key (the two may be one key, in a pool from an older release).
 #[derive(Debug)]
@@ -139,14 +161,14 @@ impl TokenIssuer {
         &self,
         audience: &TokenAudience,
         ttl: Duration,
-        user: &User,
+        user: &TokenSubject,
         now: SystemTime,
     ) -> Result<(AccessToken, IdToken), MintError> {
         let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let exp = now + ttl.as_secs();
         let origin_jti = Some(uuid::Uuid::new_v4().to_string());
         let event_id = Some(uuid::Uuid::new_v4().to_string());
-        let (sub, email) = (user.id.as_str(), user.email.as_str());
+        let (sub, username) = (user.sub.as_str(), user.username.as_str());
         let access = AccessClaims {
             sub: sub.to_owned(),
             iss: audience.issuer.clone(),
@@ -159,7 +181,7 @@ impl TokenIssuer {
             iat: now,
             exp,
             jti: uuid::Uuid::new_v4().to_string(),
-            username: email.to_owned(),
+            username: username.to_owned(),
         };
         let id = IdClaims {
             sub: sub.to_owned(),
@@ -168,9 +190,9 @@ impl TokenIssuer {
             origin_jti,
             event_id,
             token_use: claims::ID.to_owned(),
-            email: email.to_owned(),
-            email_verified: true,
-            cognito_username: email.to_owned(),
+            email: user.email.clone(),
+            email_verified: user.email_verified,
+            cognito_username: username.to_owned(),
             auth_time: now,
             iat: now,
             exp,
@@ -218,7 +240,8 @@ mod tests {
             id: authport_domain::UserId::parse("user-1").expect("id"),
             email: authport_domain::Email::parse("a@example.com").expect("email"),
         };
-        let (access, id) = issuer.mint(&audience, Duration::from_secs(600), &user, SystemTime::now()).expect("mint");
+        let (access, id) =
+            issuer.mint(&audience, Duration::from_secs(600), &(&user).into(), SystemTime::now()).expect("mint");
         let decoding = DecodingKey::from_rsa_components(&public.n, &public.e).expect("public key");
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&["http://issuer.test"]);

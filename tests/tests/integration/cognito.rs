@@ -269,8 +269,9 @@ const SLACK: Duration = Duration::from_secs(2);
 /// A request that takes this long has hung: the test fails instead of waiting for ever.
 const HANG_LIMIT: Duration = Duration::from_secs(30);
 
-/// authport on `pool`, reaching moto only through a proxy the test controls.
-async fn app_behind_proxy(pool: &MotoPool) -> (TestApp, TcpProxy) {
+/// authport on `pool`, reaching moto only through a proxy the test controls, each attempt of a
+/// Cognito call limited to `attempt_timeout_ms`.
+async fn app_behind_proxy(pool: &MotoPool, attempt_timeout_ms: u64) -> (TestApp, TcpProxy) {
     let upstream = tokio::net::lookup_host(pool.endpoint.trim_start_matches("http://"))
         .await
         .ok()
@@ -281,7 +282,7 @@ async fn app_behind_proxy(pool: &MotoPool) -> (TestApp, TcpProxy) {
         "--cognito-timeout-ms".to_owned(),
         OPERATION_TIMEOUT_MS.to_string(),
         "--cognito-attempt-timeout-ms".to_owned(),
-        ATTEMPT_TIMEOUT_MS.to_string(),
+        attempt_timeout_ms.to_string(),
         "--cognito-max-attempts".to_owned(),
         MAX_ATTEMPTS.to_string(),
     ];
@@ -317,7 +318,9 @@ async fn assert_serving(app: &TestApp, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_cognito_endpoint_is_backend_unavailable_until_it_is_back() {
     let Some(pool) = moto::test_pool().await else { return };
-    let (app, mut proxy) = app_behind_proxy(&pool).await;
+    // Refused connections fail at once; a short attempt limit would only let a busy moto's slow
+    // (but applied) AdminCreateUser be retried into a UsernameExists.
+    let (app, mut proxy) = app_behind_proxy(&pool, OPERATION_TIMEOUT_MS).await;
     let known = unique_email("known");
     assert_eq!(app.sign_up(&known, STRONG_PASSWORD).await.status(), 201);
 
@@ -336,7 +339,7 @@ async fn a_refused_cognito_endpoint_is_backend_unavailable_until_it_is_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_cognito_endpoint_times_out_as_backend_unavailable() {
     let Some(pool) = moto::test_pool().await else { return };
-    let (app, mut proxy) = app_behind_proxy(&pool).await;
+    let (app, mut proxy) = app_behind_proxy(&pool, ATTEMPT_TIMEOUT_MS).await;
     let known = unique_email("known");
     assert_eq!(app.sign_up(&known, STRONG_PASSWORD).await.status(), 201);
 

@@ -93,3 +93,116 @@ async fn no_password_or_token_is_ever_logged_even_at_trace() {
     }
     assert!(!text.contains(&email), "the full e-mail address is logged (only the masked form may be)");
 }
+
+/// The same for the Cognito API: a pool and a client with a secret, a user with a temporary
+/// password, a wrong password, the NEW_PASSWORD_REQUIRED challenge and its session, tokens, a
+/// refresh — none of the passwords, the session, the client secret or the tokens is logged,
+/// while each call's line is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_of_the_cognito_api_is_ever_logged_even_at_trace() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, MessageActionType,
+    };
+    let args: Vec<String> =
+        ["--backend", "memory", "--hash-cost", "insecure-fast-for-tests", "--cognito-api-listen", "127.0.0.1:0"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+    let process = AuthportProcess::start_with_log_filter(&args, "trace").await;
+    let endpoint = format!("http://{}", process.cognito_api_addr().expect("the Cognito API listens"));
+    let cognito = authport_testkit::moto::client(&endpoint);
+    let pool = cognito.create_user_pool().pool_name("secrets").send().await.expect("pool");
+    let pool_id = pool.user_pool().and_then(|p| p.id()).expect("id").to_owned();
+    let client = cognito
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("secrets")
+        .generate_secret(true)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .expect("client");
+    let client = client.user_pool_client().expect("client");
+    let (client_id, secret) =
+        (client.client_id().expect("id").to_owned(), client.client_secret().expect("secret").to_owned());
+    let username = "log-secrets-user";
+    let hash = authport_userpool::engine::auth::secret_hash(&secret, username, &client_id);
+    let temporary = "Temporary-Never-Pa55";
+    cognito
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username(username)
+        .temporary_password(temporary)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .expect("user");
+    let sign_in = |password: &str| {
+        cognito
+            .admin_initiate_auth()
+            .user_pool_id(&pool_id)
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .auth_parameters("SECRET_HASH", &hash)
+            .send()
+    };
+    sign_in(WRONG_PASSWORD).await.expect_err("a wrong password");
+    let challenged = sign_in(temporary).await.expect("challenged");
+    let session = challenged.session().expect("session").to_owned();
+    let answered = cognito
+        .admin_respond_to_auth_challenge()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(&session)
+        .challenge_responses("USERNAME", username)
+        .challenge_responses("NEW_PASSWORD", PASSWORD)
+        .challenge_responses("SECRET_HASH", &hash)
+        .send()
+        .await
+        .expect("tokens");
+    let tokens = answered.authentication_result().expect("tokens");
+    let refresh_token = tokens.refresh_token().expect("refresh token").to_owned();
+    let refreshed = cognito
+        .admin_initiate_auth()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", &refresh_token)
+        .auth_parameters("SECRET_HASH", &hash)
+        .send()
+        .await
+        .expect("refreshed");
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let calls = |logs: &[String]| logs.iter().filter(|line| line.contains("Cognito API call")).count();
+    while calls(&process.logs()) < 7 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let logs = process.logs();
+    drop(process);
+    let text = logs.join("\n");
+    assert!(calls(&logs) >= 7, "a line per call:\n{text}");
+    let refreshed = refreshed.authentication_result().expect("tokens");
+    let mut secrets = vec![
+        PASSWORD.to_owned(),
+        WRONG_PASSWORD.to_owned(),
+        temporary.to_owned(),
+        session,
+        secret,
+        hash,
+        refresh_token,
+    ];
+    for token in [tokens.access_token(), tokens.id_token(), refreshed.access_token(), refreshed.id_token()] {
+        secrets.push(token.expect("token").to_owned());
+    }
+    secrets.extend(["Never-Pa55", "Guess-Pa55"].map(str::to_owned));
+    for secret in &secrets {
+        for fragment in fragments(secret) {
+            assert!(!text.contains(&fragment), "the log contains a secret fragment {fragment:?}:\n{text}");
+        }
+    }
+}

@@ -69,9 +69,13 @@ impl WireError {
 impl From<PoolError> for WireError {
     fn from(err: PoolError) -> Self {
         match err {
-            PoolError::Store(_)
+            internal @ (PoolError::Store(_)
             | PoolError::Internal(_)
-            | PoolError::Hashing(authport_userpool::HashError::Failed(_)) => Self::internal(),
+            | PoolError::Hashing(authport_userpool::HashError::Failed(_))) => {
+                // The cause is for the operator: logged with its chain, never sent.
+                tracing::error!(error = %crate::telemetry::error_chain(&internal), "the Cognito API failed inside");
+                Self::internal()
+            }
             other => Self::client(other.exception(), other.to_string()),
         }
     }

@@ -381,13 +381,6 @@ impl ApiError {
             | Self::Refresh(RefreshError::Backend(err)) => err,
             _ => return None,
         };
-        let mut chain = backend.to_string();
-        let mut source = std::error::Error::source(backend);
-        while let Some(cause) = source {
-            chain.push_str(": ");
-            chain.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        Some(chain)
+        Some(crate::telemetry::error_chain(backend))
     }
 }

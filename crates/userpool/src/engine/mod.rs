@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-use authport_domain::{AccessToken, IdToken, RefreshToken, RsaPublicKey, TokenAudience, User, WeakPassword};
+use authport_domain::{AccessToken, IdToken, RefreshToken, RsaPublicKey, TokenAudience, WeakPassword};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
@@ -28,7 +28,7 @@ use crate::model::{
     UserStatus,
 };
 use crate::store::{InsertError, PoolStore, StoreError};
-use crate::tokens::{SigningKey, SigningKeyError, hash_refresh_token, new_refresh_token};
+use crate::tokens::{SigningKey, SigningKeyError, TokenSubject, hash_refresh_token, new_refresh_token};
 
 /// Why the engine could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -510,7 +510,7 @@ impl<S: PoolStore> UserPools<S> {
         let signer = self.keys.signer(self.store.as_ref(), &pool.id).await?;
         let audience = TokenAudience { issuer: pool.issuer.clone(), client_id: client.id.to_string() };
         let ttl = client.access_token_validity.duration();
-        let subject = token_subject(user)?;
+        let subject = token_subject(user);
         let now = self.clock.now();
         let minted =
             self.hasher.run_cpu_bound(move || signer.mint(&audience, ttl, &subject, now)).await.map_err(hashing)?;
@@ -572,13 +572,13 @@ impl Lockout {
 
 /// Who the tokens are about: the user's sub, and their e-mail address (or, lacking one, the
 /// user name) for the claims that carry it.
-fn token_subject(user: &PoolUser) -> Result<User, PoolError> {
-    let id =
-        authport_domain::UserId::parse(user.sub.to_string()).ok_or_else(|| PoolError::Internal("empty sub".into()))?;
-    let email = user.attribute("email").unwrap_or(&user.username);
-    let email = authport_domain::Email::parse(email)
-        .map_err(|e| PoolError::Internal(format!("tokens need an e-mail address: {e}").into()))?;
-    Ok(User { id, email })
+fn token_subject(user: &PoolUser) -> TokenSubject {
+    TokenSubject {
+        sub: user.sub.to_string(),
+        username: user.username.clone(),
+        email: user.attribute("email").map(str::to_owned),
+        email_verified: user.attribute("email_verified").map(|v| v == "true"),
+    }
 }
 
 fn hashing(err: HashError) -> PoolError {

@@ -385,3 +385,18 @@ async fn concurrent_failures_each_count_towards_the_lock_out() {
     }
     assert_eq!(refused(f.sign_in("ann", PASSWORD).await).1, "Password attempts exceeded", "all five counted");
 }
+
+#[tokio::test]
+async fn a_failed_sign_in_before_the_challenge_leaves_it_answerable() {
+    let f = fixture(true, |_| {}, false).await;
+    f.user("ann", "Temp0rary-pass").await;
+    refused(f.sign_in("ann", "Wr0ng-password").await);
+    let SignIn::Challenge { session, .. } = f.sign_in("ann", "Temp0rary-pass").await.expect("challenge") else {
+        panic!("no challenge")
+    };
+    let answer = params(&[("USERNAME", "ann"), ("NEW_PASSWORD", PASSWORD)]);
+    f.engine
+        .admin_respond_to_auth_challenge(&f.pool, &f.client.id, "NEW_PASSWORD_REQUIRED", Some(&session), &answer)
+        .await
+        .expect("answered");
+}
