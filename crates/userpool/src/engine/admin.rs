@@ -341,6 +341,13 @@ impl<S: PoolStore> UserPools<S> {
         Err(PoolError::UserNotFound)
     }
 
+    /// The pool a request names and the user it names in it.
+    async fn pool_and_user(&self, pool_id: &PoolId, username: &str) -> Result<(Pool, PoolUser), PoolError> {
+        let pool = self.pool(pool_id).await?;
+        let user = self.find_user(&pool, username).await?;
+        Ok((pool, user))
+    }
+
     /// AdminCreateUser: a user in FORCE_CHANGE_PASSWORD with the given or a generated temporary
     /// password (meeting the policy); unless suppressed, the invitation is recorded.
     pub async fn admin_create_user(&self, pool_id: &PoolId, new: NewUser) -> Result<PoolUser, PoolError> {
@@ -372,7 +379,7 @@ impl<S: PoolStore> UserPools<S> {
         }
         let created = self
             .create_user(
-                &pool.id,
+                &pool,
                 username.as_deref(),
                 &new.username,
                 attributes,
@@ -476,15 +483,13 @@ impl<S: PoolStore> UserPools<S> {
 
     /// AdminDeleteUser, with the user's sessions and refresh tokens.
     pub async fn admin_delete_user(&self, pool_id: &PoolId, username: &str) -> Result<(), PoolError> {
-        let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
+        let (pool, user) = self.pool_and_user(pool_id, username).await?;
         if self.store.delete_user(&pool.id, &user.sub).await? { Ok(()) } else { Err(PoolError::UserNotFound) }
     }
 
     /// AdminDisableUser / AdminEnableUser. Disabling also revokes the user's refresh tokens.
     pub async fn admin_set_enabled(&self, pool_id: &PoolId, username: &str, enabled: bool) -> Result<(), PoolError> {
-        let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
+        let (pool, user) = self.pool_and_user(pool_id, username).await?;
         let user = self
             .update_user(user, |user| {
                 user.enabled = enabled;
@@ -499,8 +504,7 @@ impl<S: PoolStore> UserPools<S> {
 
     /// AdminConfirmSignUp: an UNCONFIRMED user becomes CONFIRMED.
     pub async fn admin_confirm_sign_up(&self, pool_id: &PoolId, username: &str) -> Result<(), PoolError> {
-        let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
+        let (_, user) = self.pool_and_user(pool_id, username).await?;
         self.update_user(user, |user| {
             if user.status != UserStatus::Unconfirmed {
                 return Err(PoolError::NotAuthorized(
@@ -536,8 +540,7 @@ impl<S: PoolStore> UserPools<S> {
 
     /// AdminUserGlobalSignOut: revokes every refresh token of the user.
     pub async fn admin_user_global_sign_out(&self, pool_id: &PoolId, username: &str) -> Result<(), PoolError> {
-        let pool = self.pool(pool_id).await?;
-        let user = self.find_user(&pool, username).await?;
+        let (pool, user) = self.pool_and_user(pool_id, username).await?;
         self.store.revoke_refresh_tokens(&pool.id, &user.sub, self.clock.now()).await?;
         Ok(())
     }

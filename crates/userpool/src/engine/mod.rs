@@ -97,10 +97,6 @@ impl<S: PoolStore> UserPools<S> {
         &self.store
     }
 
-    pub fn now(&self) -> SystemTime {
-        self.clock.now()
-    }
-
     /// argon2 verifications performed so far (real and dummy), for metrics and tests.
     pub fn password_verifications(&self) -> u64 {
         self.hasher.verifications()
@@ -189,7 +185,7 @@ impl<S: PoolStore> UserPools<S> {
         password: &str,
     ) -> Result<PoolUser, PoolError> {
         let pool = self.pool(pool_id).await?;
-        self.create_user(&pool.id, Some(username), username, attributes, password, UserStatus::Confirmed).await
+        self.create_user(&pool, Some(username), username, attributes, password, UserStatus::Confirmed).await
     }
 
     /// Creates a user holding a temporary password (status FORCE_CHANGE_PASSWORD): signing in
@@ -203,7 +199,7 @@ impl<S: PoolStore> UserPools<S> {
     ) -> Result<PoolUser, PoolError> {
         let pool = self.pool(pool_id).await?;
         self.create_user(
-            &pool.id,
+            &pool,
             Some(username),
             username,
             attributes,
@@ -217,15 +213,14 @@ impl<S: PoolStore> UserPools<S> {
     /// pool under the key of `signs_in_as` (the user name, or the alias the pool signs in with).
     async fn create_user(
         &self,
-        pool_id: &PoolId,
+        pool: &Pool,
         username: Option<&str>,
         signs_in_as: &str,
         attributes: BTreeMap<String, String>,
         password: &str,
         status: UserStatus,
     ) -> Result<PoolUser, PoolError> {
-        let pool = self.pool(pool_id).await?;
-        Self::check_policy(&pool, password)?;
+        Self::check_policy(pool, password)?;
         let password_hash = self.hasher.hash(password).await.map_err(hashing)?;
         let now = self.clock.now();
         let sub = uuid::Uuid::new_v4();
@@ -249,7 +244,7 @@ impl<S: PoolStore> UserPools<S> {
         match self.store.insert_user(&user).await {
             Ok(()) => Ok(user),
             Err(InsertError::Duplicate) => Err(PoolError::UsernameExists),
-            Err(InsertError::NoSuchPool) => Err(PoolError::no_such_pool(pool_id)),
+            Err(InsertError::NoSuchPool) => Err(PoolError::no_such_pool(&pool.id)),
             Err(InsertError::Store(err)) => Err(err.into()),
         }
     }

@@ -47,6 +47,8 @@ pub struct PoolKeysPem {
     pub id: String,
 }
 
+/// What is stored is read back as written, and what is not stored reads as absent
+/// (contract: `what_is_stored_is_read_back`).
 #[async_trait]
 pub trait PoolStore: Send + Sync + 'static {
     /// `memory`, `postgres`: the backend name the server reports.
@@ -97,7 +99,8 @@ pub trait PoolStore: Send + Sync + 'static {
 
     async fn insert_refresh_token(&self, token: &StoredRefreshToken) -> Result<(), StoreError>;
     async fn refresh_token(&self, token_hash: &str) -> Result<Option<StoredRefreshToken>, StoreError>;
-    /// Revokes (as of `now`) every unrevoked refresh token of the user; returns how many.
+    /// Revokes (as of `now`) every unrevoked refresh token of the user and no one else's;
+    /// returns how many (contract: `revoking_refresh_tokens_revokes_the_users_only`).
     async fn revoke_refresh_tokens(&self, pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError>;
 
     /// Keeps a message that would have been sent.
