@@ -23,18 +23,27 @@ test: test-tools-install
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
         cargo test --workspace
 
-# Benchmarks (release build, loopback only; needs PostgreSQL and moto): the criterion
+# Benchmarks (release build, loopback only; needs PostgreSQL and redis-server): the criterion
 # micro-benchmarks, then `authport-bench` against the release `authport`, which prints its table
-# and writes it into docs/benchmarks.md. moto installs while cargo builds.
+# and writes it into docs/benchmarks.md. moto and cognito-local (the peer Cognito emulators)
+# install while cargo builds; fakecloud is measured when `just bench-fakecloud-install` put it
+# into target/bench-peers.
 bench:
     rm -rf target/criterion
     mkdir -p target
-    scripts/install-moto.sh > target/moto-install.log 2>&1 & moto=$!; \
+    (scripts/install-moto.sh && npm ci --prefix crates/bench/peers/cognito-local --no-audit --no-fund \
+        --ignore-scripts --loglevel=error) > target/bench-peers-install.log 2>&1 & peers=$!; \
         cargo build --release {{bench_packages}} --bins --benches; \
-        wait $moto || { cat target/moto-install.log; exit 1; }
+        wait $peers || { cat target/bench-peers-install.log; exit 1; }
     cargo bench {{bench_packages}} --bench validation --bench tokens --bench verify -- --warm-up-time 1 --measurement-time 3
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \
         target/release/authport-bench --authport-bin target/release/authport --report docs/benchmarks.md
+
+# The fakecloud Cognito emulator (crates.io), for the Cognito comparison of `just bench`, kept in
+# target/bench-peers. Pinned to 0.8.1, a ~5 minute build with its Cognito service: later releases
+# bundle ~110 service crates, well over an hour to build on 2 cores.
+bench-fakecloud-install:
+    cargo install fakecloud --version 0.8.1 --locked --root target/bench-peers
 
 # The binaries are built with the criterion benches, in one build: the benches' dev-dependencies
 # change the features of shared crates, so a build of the binaries alone would compile the

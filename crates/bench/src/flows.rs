@@ -1,8 +1,8 @@
-//! The offline-test workload: N sign-up + log-in flows with fresh e-mail addresses, `concurrency`
-//! at a time, either through authport's HTTP API or straight to the Cognito emulator with the
+//! The offline-test workloads: N sign-up + log-in flows with fresh e-mail addresses, `concurrency`
+//! at a time, either through authport's HTTP API or straight to a Cognito endpoint with the
 //! AWS SDK — making the same Cognito calls the Cognito adapter makes (AdminCreateUser with
 //! MessageAction=SUPPRESS, AdminSetUserPassword permanent, AdminInitiateAuth
-//! ADMIN_USER_PASSWORD_AUTH).
+//! ADMIN_USER_PASSWORD_AUTH), or the tutorial's (`tutorial_through_sdk`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, MessageActionType};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, ChallengeNameType, MessageActionType};
 use hyper::StatusCode;
 use serde_json::json;
 
@@ -37,16 +37,17 @@ fn email(run: &str, i: usize) -> String {
     format!("bench-{run}-{i}@example.com")
 }
 
-/// Runs `flows` flows, `concurrency` at a time, with `flow(i)` doing flow number `i`.
+/// Runs `flows` flows, `concurrency` at a time, with `flow(worker, i)` doing flow number `i`
+/// on worker number `worker`.
 async fn run<F, Fut>(flows: usize, concurrency: usize, flow: F) -> anyhow::Result<FlowRun>
 where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send,
 {
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
+        .map(|worker| {
             let (next, flow) = (Arc::clone(&next), flow.clone());
             tokio::spawn(async move {
                 loop {
@@ -54,7 +55,7 @@ where
                     if i >= flows {
                         return anyhow::Ok(());
                     }
-                    flow(i).await?;
+                    flow(worker, i).await?;
                 }
             })
         })
@@ -73,7 +74,7 @@ pub async fn through_authport(addr: SocketAddr, flows: usize, concurrency: usize
     for _ in 0..concurrency {
         connections.lock().await.push(Connection::open(addr).await?);
     }
-    run(flows, concurrency, move |i| {
+    run(flows, concurrency, move |_, i| {
         let (connections, body) =
             (Arc::clone(&connections), json!({ "email": email(&run_id, i), "password": PASSWORD }));
         async move {
@@ -99,7 +100,7 @@ pub async fn straight_to_cognito(
 ) -> anyhow::Result<FlowRun> {
     let run_id = uuid::Uuid::new_v4().simple().to_string();
     let (cognito, pool_id, client_id) = (cognito.clone(), pool_id.to_owned(), client_id.to_owned());
-    run(flows, concurrency, move |i| {
+    run(flows, concurrency, move |_, i| {
         let (cognito, pool_id, client_id, username) =
             (cognito.clone(), pool_id.clone(), client_id.clone(), email(&run_id, i));
         async move {
@@ -134,6 +135,66 @@ pub async fn straight_to_cognito(
                 .await
                 .context("AdminInitiateAuth")?;
             anyhow::ensure!(auth.authentication_result().is_some(), "AdminInitiateAuth returned no tokens");
+            Ok(())
+        }
+    })
+    .await
+}
+
+/// The tutorial's sign-up plus a log-in (as `crates/bench/peers/boto3_tutorial_flows.py` makes
+/// them), one SDK client per concurrent flow: AdminCreateUser (SUPPRESS, the password as the
+/// temporary one), AdminInitiateAuth ADMIN_NO_SRP_AUTH answered by NEW_PASSWORD_REQUIRED,
+/// AdminRespondToAuthChallenge (tokens), AdminInitiateAuth (tokens).
+pub async fn tutorial_through_sdk(
+    clients: &[Client],
+    pool_id: &str,
+    client_id: &str,
+    flows: usize,
+) -> anyhow::Result<FlowRun> {
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
+    let (clients, pool_id, client_id) = (Arc::new(clients.to_vec()), pool_id.to_owned(), client_id.to_owned());
+    run(flows, clients.len(), move |worker, i| {
+        let (cognito, pool_id, client_id, username) =
+            (clients[worker].clone(), pool_id.clone(), client_id.clone(), email(&run_id, i));
+        async move {
+            let auth = || {
+                cognito
+                    .admin_initiate_auth()
+                    .user_pool_id(&pool_id)
+                    .client_id(&client_id)
+                    .auth_flow(AuthFlowType::AdminNoSrpAuth)
+                    .auth_parameters("USERNAME", &username)
+                    .auth_parameters("PASSWORD", PASSWORD)
+                    .send()
+            };
+            cognito
+                .admin_create_user()
+                .user_pool_id(&pool_id)
+                .username(&username)
+                .temporary_password(PASSWORD)
+                .message_action(MessageActionType::Suppress)
+                .send()
+                .await
+                .context("AdminCreateUser")?;
+            let challenge = auth().await.context("AdminInitiateAuth (temporary password)")?;
+            anyhow::ensure!(
+                challenge.challenge_name() == Some(&ChallengeNameType::NewPasswordRequired),
+                "AdminInitiateAuth answered no NEW_PASSWORD_REQUIRED challenge"
+            );
+            let answered = cognito
+                .admin_respond_to_auth_challenge()
+                .user_pool_id(&pool_id)
+                .client_id(&client_id)
+                .challenge_name(ChallengeNameType::NewPasswordRequired)
+                .challenge_responses("USERNAME", &username)
+                .challenge_responses("NEW_PASSWORD", PASSWORD)
+                .set_session(challenge.session().map(str::to_owned))
+                .send()
+                .await
+                .context("AdminRespondToAuthChallenge")?;
+            anyhow::ensure!(answered.authentication_result().is_some(), "the challenge answer returned no tokens");
+            let login = auth().await.context("AdminInitiateAuth (log-in)")?;
+            anyhow::ensure!(login.authentication_result().is_some(), "the log-in returned no tokens");
             Ok(())
         }
     })

@@ -6,9 +6,12 @@
 //! `authport-bench`. Targets live in the report (docs/benchmarks.md), never in tests.
 
 pub mod argon2_bound;
+pub mod cognito_api;
+pub mod flow_bound;
 pub mod flows;
 pub mod limit_checks;
 pub mod load;
+pub mod peers;
 pub mod report;
 pub mod scenarios;
 
@@ -51,6 +54,25 @@ pub struct Args {
     /// Flows in flight at once in the emulator comparisons (the same for every side).
     #[arg(long, default_value_t = 8)]
     pub flow_concurrency: usize,
+    /// Starts of each Cognito endpoint (authport's Cognito API and the peer emulators) whose
+    /// start-up is timed; the last one stays up for the other Cognito figures.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub peer_starts: u32,
+    /// Seconds of each sequential boto3 run of the tutorial's flows against each Cognito endpoint.
+    #[arg(long, default_value_t = 3.0)]
+    pub boto3_seconds: f64,
+    /// Untimed flows at the start of each boto3 run.
+    #[arg(long, default_value_t = 20)]
+    pub boto3_warm_up: usize,
+    /// boto3 runs per Cognito endpoint, the endpoints taking turns (A B C D, D C B A, …).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub boto3_rounds: u32,
+    /// Concurrent Rust-SDK clients running the tutorial's flows against authport's Cognito API.
+    #[arg(long, default_value_t = 8)]
+    pub sdk_clients: usize,
+    /// Tutorial flows those clients run, after untimed ones.
+    #[arg(long, default_value_t = 4000)]
+    pub sdk_flows: usize,
     /// Where criterion left its estimates (`cargo bench` of the micro-benchmarks); a relative
     /// path is taken from the repository root.
     #[arg(long, default_value = "target/criterion")]

@@ -49,18 +49,27 @@ impl Connection {
     }
 }
 
-/// A request to repeat: method, path, optional bearer token and JSON body.
+/// A request to repeat: method, path, optional bearer token, JSON body and further headers.
 #[derive(Debug, Clone)]
 pub struct Call {
     method: Method,
     path: String,
     bearer: Option<String>,
     body: Option<Bytes>,
+    content_type: &'static str,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Call {
     pub fn get(path: &str) -> Self {
-        Self { method: Method::GET, path: path.to_owned(), bearer: None, body: None }
+        Self {
+            method: Method::GET,
+            path: path.to_owned(),
+            bearer: None,
+            body: None,
+            content_type: "application/json",
+            headers: Vec::new(),
+        }
     }
 
     pub fn get_with_bearer(path: &str, token: &str) -> Self {
@@ -68,7 +77,29 @@ impl Call {
     }
 
     pub fn post_json(path: &str, body: &serde_json::Value) -> Self {
-        Self { method: Method::POST, path: path.to_owned(), bearer: None, body: Some(Bytes::from(body.to_string())) }
+        Self { method: Method::POST, body: Some(Bytes::from(body.to_string())), ..Self::get(path) }
+    }
+
+    /// A call of Cognito's wire protocol (AWS JSON 1.1): `POST /`, the action in `X-Amz-Target`,
+    /// and an `Authorization` header shaped like the SDKs' (test credentials, `us-east-1`), which
+    /// emulators read the region from; nobody here checks its signature.
+    pub fn cognito(action: &str, body: &serde_json::Value) -> Self {
+        let credential = "Credential=test/20260101/us-east-1/cognito-idp/aws4_request";
+        Self {
+            content_type: "application/x-amz-json-1.1",
+            headers: vec![
+                ("x-amz-target", format!("AWSCognitoIdentityProviderService.{action}")),
+                ("x-amz-date", "20260101T000000Z".to_owned()),
+                (
+                    "authorization",
+                    format!(
+                        "AWS4-HMAC-SHA256 {credential}, SignedHeaders=host;x-amz-date;x-amz-target, Signature={}",
+                        "0".repeat(64)
+                    ),
+                ),
+            ],
+            ..Self::post_json("/", body)
+        }
     }
 
     fn request(&self, addr: SocketAddr) -> anyhow::Result<Request<Full<Bytes>>> {
@@ -77,9 +108,12 @@ impl Call {
         if let Some(token) = &self.bearer {
             request = request.header("authorization", format!("Bearer {token}"));
         }
+        for (name, value) in &self.headers {
+            request = request.header(*name, value);
+        }
         let body = match &self.body {
             Some(body) => {
-                request = request.header("content-type", "application/json");
+                request = request.header("content-type", self.content_type);
                 body.clone()
             }
             None => Bytes::new(),

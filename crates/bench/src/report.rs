@@ -1,11 +1,14 @@
-//! The report: one markdown table of the six figures with their targets (printed, and written
+//! The report: one markdown table of the figures with their targets (printed, and written
 //! between the markers of docs/benchmarks.md), plus the criterion micro-benchmarks.
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::time::Duration;
 
 use crate::Args;
+use crate::cognito_api::CognitoApiFigures;
 use crate::flows::FlowRun;
+use crate::peers::{Peer, PeerFigures};
 use crate::scenarios::{self, Figures};
 
 pub const BEGIN: &str = "<!-- bench:results:begin (written by `just bench`) -->";
@@ -27,7 +30,7 @@ fn flows_per_second(runs: &[FlowRun]) -> f64 {
     runs.iter().map(|r| r.flows).sum::<usize>() as f64 / total_seconds(runs)
 }
 
-/// The results section: machine, parameters, the six figures and the micro-benchmarks.
+/// The results section: machine, parameters, the figures and the micro-benchmarks.
 pub fn render(args: &Args, f: &Figures) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### Measured (`just bench`, {:.0} s of measurement)\n", f.elapsed.as_secs_f64());
@@ -131,6 +134,7 @@ pub fn render(args: &Args, f: &Figures) -> String {
             verdict(ratio >= 0.98)
         );
     }
+    cognito_api_rows(&mut out, &f.cognito_api);
     let _ = writeln!(
         out,
         "\nThe argon2 bound, measured for as long as a slice before the first log-in slice and after every \
@@ -161,6 +165,7 @@ pub fn render(args: &Args, f: &Figures) -> String {
         f.moto_direct.iter().map(|r| format!("{:.1}", r.per_second())).collect::<Vec<_>>().join(", "),
         f.via_authport.iter().map(|r| format!("{:.1}", r.per_second())).collect::<Vec<_>>().join(", ")
     );
+    cognito_api_notes(&mut out, args, &f.cognito_api);
     if !f.micro.is_empty() {
         let _ = writeln!(
             out,
@@ -171,6 +176,127 @@ pub fn render(args: &Args, f: &Figures) -> String {
         }
     }
     out
+}
+
+/// Figures 9–12: one row per Cognito endpoint, the targets on authport's rows.
+fn cognito_api_rows(out: &mut String, c: &CognitoApiFigures) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    for p in &c.peers {
+        let Some(startup) = p.median_startup() else { continue };
+        let (target, verdict) = if p.peer == Peer::Authport {
+            ("≤ 100 ms", self::verdict(startup <= Duration::from_millis(100)))
+        } else {
+            ("reported", "—")
+        };
+        let _ = writeln!(
+            out,
+            "| 9 | Start-up of {}: process start → first answered call (median of {}) | **{:.1} ms** | {target} | {verdict} |",
+            p.peer.name(),
+            p.startups.len(),
+            ms(startup)
+        );
+    }
+    for p in c.peers.iter().filter(|p| p.missing.is_none()) {
+        let (target, verdict) = if p.peer == Peer::Authport {
+            ("≤ 20 MiB", self::verdict(p.idle_rss_kib <= 20 * 1024))
+        } else {
+            ("reported", "—")
+        };
+        let _ = writeln!(
+            out,
+            "| 10 | Idle RSS of {} (process tree, after its first answer) | **{}** | {target} | {verdict} |",
+            p.peer.name(),
+            mib(p.idle_rss_kib)
+        );
+    }
+    for p in c.peers.iter().filter(|p| p.missing.is_none()) {
+        let measured = match (&p.boto3, p.boto3_per_second()) {
+            (_, Some(rate)) => format!("**{rate:.1} flows/s**"),
+            (Err(why), _) => format!("cannot run the flow: {}", why.replace('|', "\\|")),
+            (Ok(_), None) => "no runs".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| 11 | The tutorial's sign-up + log-in from one sequential boto3 client: {} | {measured} | reported | — |",
+            p.peer.name()
+        );
+    }
+    let rate = |peer: Peer| c.peers.iter().find(|p| p.peer == peer).and_then(PeerFigures::boto3_per_second);
+    if let Some(authport) = rate(Peer::Authport) {
+        for (peer, target) in [(Peer::Moto, 3.0), (Peer::Fakecloud, 0.9)] {
+            let (measured, verdict) = match rate(peer) {
+                Some(theirs) => (
+                    format!("{authport:.1} ÷ {theirs:.1} = **{:.2}×**", authport / theirs),
+                    self::verdict(authport / theirs >= target),
+                ),
+                None => ("not measured (see its rows)".to_owned(), "—"),
+            };
+            let _ = writeln!(
+                out,
+                "| 11 | Sequential boto3 flows/s, authport ÷ {} | {measured} | ≥ {target}× | {verdict} |",
+                peer.name()
+            );
+        }
+    }
+    let sdk = &c.sdk;
+    let ratio = sdk.run.per_second() / sdk.bound();
+    let _ = writeln!(
+        out,
+        "| 12 | The tutorial's flows from {} concurrent Rust-SDK clients, authport's Cognito API: flows/s ÷ the bound of their hashing and signing | {:.0}/s ÷ {:.0}/s = **{ratio:.2}** | ≥ 0.8 | {} |",
+        sdk.clients,
+        sdk.run.per_second(),
+        sdk.bound(),
+        verdict(ratio >= 0.8)
+    );
+}
+
+/// The runs behind figures 9–12.
+fn cognito_api_notes(out: &mut String, args: &Args, c: &CognitoApiFigures) {
+    let ms = |d: &Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+    let _ = writeln!(
+        out,
+        "Cognito endpoints, start-ups (ms, each start in turn): {}.",
+        c.peers
+            .iter()
+            .filter(|p| p.missing.is_none())
+            .map(|p| format!("{} {}", p.peer.name(), p.startups.iter().map(ms).collect::<Vec<_>>().join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let _ = writeln!(
+        out,
+        "Sequential boto3 runs ({:.0} s each after {} untimed flows, each on a fresh pool; flows/s, in the order run: A B C D, D C B A): {}.",
+        args.boto3_seconds,
+        args.boto3_warm_up,
+        c.peers
+            .iter()
+            .filter_map(|p| {
+                let runs = p.boto3.as_ref().ok().filter(|runs| !runs.is_empty())?;
+                Some(format!(
+                    "{} {}",
+                    p.peer.name(),
+                    runs.iter().map(|r| format!("{:.1}", r.per_second())).collect::<Vec<_>>().join(", ")
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    for p in &c.peers {
+        if let Some(why) = &p.missing {
+            let _ = writeln!(out, "Not measured: {}: {why}.", p.peer.name());
+        }
+    }
+    let sdk = &c.sdk;
+    let (server_ms, client_ms) = sdk.cpu_per_flow_ms();
+    let _ = writeln!(
+        out,
+        "Concurrent Rust-SDK flows ({} flows after {} untimed): the bound {:.0} and {:.0} flows/s before and after the run ({:.2} ms of hashing and signing per flow per core); CPU per flow during the run: the server {server_ms:.2} ms, the SDK clients (the bench's process) {client_ms:.2} ms.",
+        sdk.run.flows,
+        sdk.clients * 25,
+        sdk.bounds[0].per_second,
+        sdk.bounds[1].per_second,
+        sdk.bounds[0].per_flow_ms()
+    );
 }
 
 fn human_time(ns: f64) -> String {

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::Args;
 use crate::argon2_bound::{self, Argon2Bound};
+use crate::cognito_api::CognitoApiFigures;
 use crate::flows::{self, FlowRun, PASSWORD};
 use crate::limit_checks::CheckCost;
 use crate::load::{self, Call, Connection, LoadResult};
@@ -34,6 +35,8 @@ pub struct Figures {
     pub via_authport: Vec<FlowRun>,
     /// One rate-limit check in process, and in Redis.
     pub limit_checks: [CheckCost; 2],
+    /// Figures 9–12: authport's Cognito API beside the peer emulators.
+    pub cognito_api: CognitoApiFigures,
     pub micro: Vec<(String, f64)>,
     pub elapsed: Duration,
 }
@@ -200,6 +203,8 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
         if via { via_authport.push(run) } else { moto_direct.push(run) }
     }
 
+    let cognito_api = crate::cognito_api::measure(args, cores).await?;
+
     Ok(Figures {
         machine: machine(&args.authport_bin),
         bound_runs,
@@ -210,6 +215,7 @@ pub async fn run_all(args: &Args) -> anyhow::Result<Figures> {
         moto_direct,
         via_authport,
         limit_checks,
+        cognito_api,
         micro: crate::report::criterion_estimates(&crate::from_repo_root(&args.criterion_dir)),
         elapsed: started.elapsed(),
     })
@@ -225,7 +231,7 @@ fn measure_bound(duration: Duration, cores: usize) -> anyhow::Result<Argon2Bound
     Ok(bound)
 }
 
-fn step(what: &str) {
+pub fn step(what: &str) {
     println!("== {what}");
 }
 
@@ -321,7 +327,7 @@ impl Saturation {
 }
 
 /// A `Vm*` line of /proc/<pid>/status, in KiB.
-fn proc_status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
+pub fn proc_status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()
@@ -356,7 +362,25 @@ fn machine(binary: &Path) -> Vec<(&'static str, String)> {
         ("Run at", command("date", &["-u", "+%Y-%m-%d %H:%M UTC"])),
         ("Binary", binary.display().to_string()),
         ("moto", moto_version(&authport_testkit::repo_root().join(".venv/bin/python"))),
+        ("cognito-local", cognito_local_version()),
+        (
+            "fakecloud",
+            command(
+                &authport_testkit::repo_root().join("target/bench-peers/bin/fakecloud").to_string_lossy(),
+                &["--version"],
+            ),
+        ),
     ]
+}
+
+fn cognito_local_version() -> String {
+    let package =
+        authport_testkit::repo_root().join("crates/bench/peers/cognito-local/node_modules/cognito-local/package.json");
+    std::fs::read_to_string(package)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|package| package["version"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "not installed".into())
 }
 
 fn moto_version(python: &Path) -> String {

@@ -129,6 +129,18 @@ impl Gate {
         result
     }
 
+    /// As [`Gate::run`], but on the caller's thread: for argon2 at the tests' cost, a few
+    /// microseconds of work, less than the hop to a hashing thread and back (`just bench`,
+    /// figure 11). It still takes a slot, so the limits and the gauges behave the same.
+    async fn run_here<T>(&self, job: impl FnOnce() -> T) -> Result<T, HashError> {
+        let permit = self.enter().await?;
+        self.publish();
+        let result = job();
+        drop(permit);
+        self.publish();
+        Ok(result)
+    }
+
     /// Runs `job` on a hashing thread, outside the slots and the queue.
     async fn spawn<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
         let (done, result) = tokio::sync::oneshot::channel();
@@ -202,6 +214,10 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
+        if self.cost == HashCost::InsecureFastForTests {
+            let cost = self.cost;
+            return self.gate.run_here(|| hash_phc(cost, password.as_bytes())).await?.map_err(HashError::Failed);
+        }
         hash_blocking(&self.gate, self.cost, SecretString::from(password.to_owned())).await
     }
 
@@ -209,18 +225,21 @@ impl PasswordHasher {
     /// (then the answer is always `false`, after the same amount of work).
     pub async fn verify(&self, password: &str, phc: Option<&str>) -> Result<bool, HashError> {
         let known_user = phc.is_some();
-        let phc = phc.unwrap_or(&self.dummy_hash).to_owned();
-        let password = SecretString::from(password.to_owned());
+        let phc = phc.unwrap_or(&self.dummy_hash);
         let verifications = Arc::clone(&self.verifications);
-        let matches = self
-            .gate
-            .run(move || {
-                verifications.fetch_add(1, Ordering::Relaxed);
-                verify_phc(password.expose_secret().as_bytes(), &phc)
-            })
-            .await?
-            .map_err(HashError::Failed)?;
-        Ok(known_user && matches)
+        let verify = move |password: &[u8], phc: &str| {
+            verifications.fetch_add(1, Ordering::Relaxed);
+            verify_phc(password, phc)
+        };
+        // A hash stored at a higher cost (made by a process with other flags) goes to the
+        // hashing threads whatever this process's cost is.
+        let matches = if is_tests_cost(phc) {
+            self.gate.run_here(|| verify(password.as_bytes(), phc)).await?
+        } else {
+            let (password, phc) = (SecretString::from(password.to_owned()), phc.to_owned());
+            self.gate.run(move || verify(password.expose_secret().as_bytes(), &phc)).await?
+        };
+        Ok(known_user && matches.map_err(HashError::Failed)?)
     }
 }
 
@@ -270,6 +289,14 @@ fn argon2_into(argon2: &Argon2<'_>, password: &[u8], salt: &[u8], out: &mut [u8]
         argon2.hash_password_into_with_memory(password, salt, out, &mut blocks[..count])
     })?;
     Ok(())
+}
+
+/// Whether `phc` was hashed at [`HashCost::InsecureFastForTests`] (an unreadable one is not).
+fn is_tests_cost(phc: &str) -> bool {
+    let tests = HashCost::InsecureFastForTests.params();
+    PasswordHash::new(phc).ok().and_then(|parsed| Params::try_from(&parsed).ok()).is_some_and(|params| {
+        (params.m_cost(), params.t_cost(), params.p_cost()) == (tests.m_cost(), tests.t_cost(), tests.p_cost())
+    })
 }
 
 /// A new PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) of `password` at `cost`, with a
@@ -325,6 +352,24 @@ mod tests {
         assert!(hasher.verify("Str0ng-pass", Some(&phc)).await.expect("verify"));
         assert!(!hasher.verify("Str0ng-pasS", Some(&phc)).await.expect("verify"));
         assert!(!hasher.verify("Str0ng-pass", None).await.expect("dummy"));
+    }
+
+    /// At the tests' cost argon2 runs on the caller's thread, except for a hash stored at a
+    /// higher cost, which still goes to the hashing threads; both answer alike.
+    #[tokio::test]
+    async fn only_hashes_at_the_tests_cost_are_computed_in_place() {
+        let hasher = PasswordHasher::new(HashCost::InsecureFastForTests, ROOMY).await.expect("hasher");
+        let cheap = hasher.hash("Str0ng-pass").await.expect("hash");
+        let costly = hash_phc(HashCost::Owasp, b"Str0ng-pass").expect("hash");
+        assert!(is_tests_cost(&cheap), "{cheap}");
+        assert!(!is_tests_cost(&costly), "{costly}");
+        assert!(!is_tests_cost("not a phc string"));
+        for phc in [&cheap, &costly] {
+            assert!(hasher.verify("Str0ng-pass", Some(phc)).await.expect("verify"));
+            assert!(!hasher.verify("Str0ng-pasS", Some(phc)).await.expect("verify"));
+        }
+        assert_eq!(hasher.verifications(), 4);
+        assert_eq!((hasher.in_flight(), hasher.waiting()), (0, 0));
     }
 
     /// The reused-memory hashing agrees with the argon2 crate's own PHC hashing and verifying,
