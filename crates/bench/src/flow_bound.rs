@@ -9,8 +9,7 @@
 //! measured ratio leaves room for.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use authport_domain::TokenAudience;
 use authport_userpool::{HashCost, SigningKey, TokenIssuer, TokenSubject, hash_phc, verify_phc};
@@ -75,19 +74,6 @@ impl FlowCrypto {
 
     /// `threads` threads doing flows' hashing and signing for `duration`.
     pub fn measure(&self, threads: usize, duration: Duration) -> FlowBound {
-        let done = AtomicU64::new(0);
-        let start = Instant::now();
-        let deadline = start + duration;
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|| {
-                    while Instant::now() < deadline {
-                        self.one_flow();
-                        done.fetch_add(1, Ordering::Relaxed);
-                    }
-                });
-            }
-        });
-        FlowBound { threads, per_second: done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64() }
+        FlowBound { threads, per_second: crate::argon2_bound::per_second_on(threads, duration, || self.one_flow()) }
     }
 }
