@@ -44,15 +44,17 @@ def flow(cognito, pool_id, client_id, username):
         MessageAction="SUPPRESS",
         TemporaryPassword=PASSWORD,
     )
-    auth = {"USERNAME": username, "PASSWORD": PASSWORD}
-    first = call(
-        "AdminInitiateAuth (temporary password)",
-        cognito.admin_initiate_auth,
-        AuthFlow="ADMIN_NO_SRP_AUTH",
-        ClientId=client_id,
-        UserPoolId=pool_id,
-        AuthParameters=auth,
-    )
+    def initiate_auth(label):
+        return call(
+            f"AdminInitiateAuth ({label})",
+            cognito.admin_initiate_auth,
+            AuthFlow="ADMIN_NO_SRP_AUTH",
+            ClientId=client_id,
+            UserPoolId=pool_id,
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        )
+
+    first = initiate_auth("temporary password")
     if first.get("ChallengeName") != "NEW_PASSWORD_REQUIRED":
         raise FlowFailed(f"AdminInitiateAuth (temporary password): no NEW_PASSWORD_REQUIRED challenge: {sorted(first)}")
     answered = call(
@@ -66,14 +68,7 @@ def flow(cognito, pool_id, client_id, username):
     )
     if "AuthenticationResult" not in answered:
         raise FlowFailed(f"AdminRespondToAuthChallenge: no tokens: {sorted(answered)}")
-    login = call(
-        "AdminInitiateAuth (log-in)",
-        cognito.admin_initiate_auth,
-        AuthFlow="ADMIN_NO_SRP_AUTH",
-        ClientId=client_id,
-        UserPoolId=pool_id,
-        AuthParameters=auth,
-    )
+    login = initiate_auth("log-in")
     if "AuthenticationResult" not in login:
         raise FlowFailed(f"AdminInitiateAuth (log-in): no tokens: {sorted(login)}")
 

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
+use authport_testkit::moto::{self, PoolSpec};
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
 
 use crate::Args;
 use crate::flow_bound::{FlowBound, FlowCrypto};
@@ -32,6 +32,11 @@ pub struct SdkLoad {
 }
 
 impl SdkLoad {
+    /// Untimed flows before the measured ones: connections and the SDK's first resolutions.
+    pub fn warm_up_flows(clients: usize) -> usize {
+        clients * 25
+    }
+
     pub fn bound(&self) -> f64 {
         (self.bounds[0].per_second + self.bounds[1].per_second) / 2.0
     }
@@ -121,28 +126,14 @@ async fn sdk_load(args: &Args, authport: &PeerProcess, cores: usize) -> anyhow::
     ));
     anyhow::ensure!(args.sdk_clients >= 1, "--sdk-clients must be at least 1");
     let endpoint = format!("http://{}", authport.addr);
-    let clients: Vec<Client> = (0..args.sdk_clients).map(|_| authport_testkit::moto::client(&endpoint)).collect();
-    let pool_id = clients[0]
-        .create_user_pool()
-        .pool_name("bench")
-        .send()
+    let clients: Vec<Client> = (0..args.sdk_clients).map(|_| moto::client(&endpoint)).collect();
+    // A pool and client as the moto tests make them (ALLOW_ADMIN_USER_PASSWORD_AUTH admits the
+    // tutorial's legacy ADMIN_NO_SRP_AUTH).
+    let pool = moto::create_pool_at(&endpoint, &PoolSpec::default())
         .await
-        .context("CreateUserPool")?
-        .user_pool
-        .and_then(|pool| pool.id)
-        .context("the new pool's id")?;
-    let client_id = clients[0]
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("bench")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AdminNoSrpAuth)
-        .send()
-        .await
-        .context("CreateUserPoolClient")?
-        .user_pool_client
-        .and_then(|client| client.client_id)
-        .context("the new client's id")?;
-    flows::tutorial_through_sdk(&clients, &pool_id, &client_id, args.sdk_clients * 25).await?; // warm-up
+        .map_err(|e| anyhow::anyhow!("a pool on authport's Cognito API: {e}"))?;
+    let (pool_id, client_id) = (pool.pool_id.as_str(), pool.client_id.as_str());
+    flows::tutorial_through_sdk(&clients, pool_id, client_id, SdkLoad::warm_up_flows(args.sdk_clients)).await?;
 
     let crypto = FlowCrypto::new()?;
     let bound_window = Duration::from_secs(2);
@@ -154,7 +145,7 @@ async fn sdk_load(args: &Args, authport: &PeerProcess, cores: usize) -> anyhow::
     );
     let pid = authport.pid().context("authport has exited")?;
     let (server_start, client_start) = (peers::cpu_time(pid)?, peers::cpu_time(std::process::id())?);
-    let run = flows::tutorial_through_sdk(&clients, &pool_id, &client_id, args.sdk_flows).await?;
+    let run = flows::tutorial_through_sdk(&clients, pool_id, client_id, args.sdk_flows).await?;
     let (server_cpu, client_cpu) =
         (peers::cpu_time(pid)? - server_start, peers::cpu_time(std::process::id())? - client_start);
     let after = crypto.measure(cores, bound_window);

@@ -292,7 +292,7 @@ fn cognito_api_notes(out: &mut String, args: &Args, c: &CognitoApiFigures) {
         out,
         "Concurrent Rust-SDK flows ({} flows after {} untimed): the bound {:.0} and {:.0} flows/s before and after the run ({:.2} ms of hashing and signing per flow per core); CPU per flow during the run: the server {server_ms:.2} ms, the SDK clients (the bench's process) {client_ms:.2} ms.",
         sdk.run.flows,
-        sdk.clients * 25,
+        crate::cognito_api::SdkLoad::warm_up_flows(sdk.clients),
         sdk.bounds[0].per_second,
         sdk.bounds[1].per_second,
         sdk.bounds[0].per_flow_ms()

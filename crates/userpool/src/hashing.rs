@@ -354,10 +354,10 @@ mod tests {
         assert!(!hasher.verify("Str0ng-pass", None).await.expect("dummy"));
     }
 
-    /// At the tests' cost argon2 runs on the caller's thread, except for a hash stored at a
-    /// higher cost, which still goes to the hashing threads; both answer alike.
+    /// A hasher at the tests' cost tells the hashes it may compute in place (its own cost) from
+    /// those stored at a higher cost (for the hashing threads), and answers alike for both.
     #[tokio::test]
-    async fn only_hashes_at_the_tests_cost_are_computed_in_place() {
+    async fn a_tests_cost_hasher_tells_cheap_hashes_from_costly_ones_and_verifies_both() {
         let hasher = PasswordHasher::new(HashCost::InsecureFastForTests, ROOMY).await.expect("hasher");
         let cheap = hasher.hash("Str0ng-pass").await.expect("hash");
         let costly = hash_phc(HashCost::Owasp, b"Str0ng-pass").expect("hash");
