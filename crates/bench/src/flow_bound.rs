@@ -62,7 +62,7 @@ impl FlowCrypto {
         let verify = |phc: &str| assert!(verify_phc(PASSWORD.as_bytes(), phc).expect("our own PHC string"));
         let mint = || {
             let ttl = Duration::from_secs(3600);
-            self.issuer.mint(&self.audience, ttl, &self.subject, SystemTime::now()).expect("mint");
+            self.issuer.mint(&self.audience, ttl, &self.subject, SystemTime::now(), "origin").expect("mint");
         };
         let temporary = hash();
         verify(&temporary);

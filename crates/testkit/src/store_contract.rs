@@ -9,8 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use authport_domain::PasswordPolicy;
 use authport_userpool::model::{
-    AppClient, ChallengeName, ClientId, DeliveryMedium, ExplicitAuthFlow, Message, MessageKind, Pool, PoolId, PoolUser,
-    StoredRefreshToken, StoredSession, TakenSession, TimeUnit, UserStatus, UsernameAttribute, Validity,
+    AppClient, ChallengeName, ClientId, CodePurpose, DeliveryMedium, ExplicitAuthFlow, Message, MessageKind,
+    PendingCode, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TakenSession, TimeUnit, UserStatus,
+    UsernameAttribute, Validity,
 };
 use authport_userpool::{InsertError, MemoryStore, PoolKeysPem, PoolStore, PostgresConfig, PostgresStore};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -57,6 +58,7 @@ fn pool(suffix: &str) -> Pool {
         case_sensitive: true,
         username_attributes: vec![UsernameAttribute::Email],
         allow_admin_create_user_only: true,
+        auto_verified_attributes: vec![UsernameAttribute::PhoneNumber, UsernameAttribute::Email],
         issuer: format!("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_{suffix}"),
         created_at: at(0),
         last_modified_at: at(1),
@@ -97,6 +99,13 @@ fn user(pool: &Pool, username: &str) -> PoolUser {
         password_set_at: at(4),
         failed_sign_ins: 2,
         locked_until: Some(at(5)),
+        pending_code: Some(PendingCode {
+            purpose: CodePurpose::SignUp,
+            code_hash: "c0".repeat(32),
+            medium: DeliveryMedium::Email,
+            expires_at: at(6),
+            failed_attempts: 1,
+        }),
         created_at: at(4),
         last_modified_at: at(4),
         revision: 0,
@@ -109,6 +118,7 @@ fn refresh_token(user: &PoolUser, client: &AppClient, n: u8) -> StoredRefreshTok
         pool_id: user.pool_id.clone(),
         client_id: client.id.clone(),
         sub: user.sub,
+        origin_jti: format!("origin-{n}"),
         expires_at: at(100),
         revoked_at: None,
     }
@@ -159,6 +169,12 @@ pub async fn what_is_stored_is_read_back(subject: &StoreSubject) {
     store.insert_refresh_token(&token).await.expect("token");
     assert_eq!(store.refresh_token(&token.token_hash).await.expect("read"), Some(token.clone()));
     assert_eq!(store.refresh_token(&"ee".repeat(32)).await.expect("read"), None);
+    assert_eq!(store.refresh_token_by_origin(&pool.id, "origin-1").await.expect("read"), Some(token.clone()));
+    assert_eq!(store.refresh_token_by_origin(&pool.id, "origin-2").await.expect("read"), None);
+    let bob = PoolUser { pending_code: None, ..self::user(&pool, "Bob") };
+    store.insert_user(&bob).await.expect("bob");
+    let everyone = store.users(&pool.id).await.expect("users");
+    assert_eq!(everyone, [user.clone(), bob], "ordered by key (capitals first)");
     let other = PoolId::parse("eu-west-1_Nothing00").expect("id");
     assert_eq!(store.pool(&other).await.expect("read"), None);
     assert_eq!(store.client(&ClientId::generate()).await.expect("read").map(|c| c.id), None);
@@ -240,6 +256,24 @@ pub async fn revoking_refresh_tokens_revokes_the_users_only(subject: &StoreSubje
         store.refresh_token(&format!("{n:02x}").repeat(32)).await.expect("read").expect("token").revoked_at
     };
     assert_eq!((revoked_at(1).await, revoked_at(2).await, revoked_at(3).await), (Some(at(20)), Some(at(20)), None));
+}
+
+/// Revoking one refresh token revokes it alone, once; an unknown token is not revoked.
+pub async fn revoking_one_refresh_token_revokes_it_alone(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let (_, client, ann) = populated(store, "RevokeOne").await;
+    let (first, second) = (refresh_token(&ann, &client, 1), refresh_token(&ann, &client, 2));
+    for token in [&first, &second] {
+        store.insert_refresh_token(token).await.expect("token");
+    }
+    assert!(store.revoke_refresh_token(&first.token_hash, at(20)).await.expect("revoke"));
+    assert!(!store.revoke_refresh_token(&first.token_hash, at(30)).await.expect("revoke"), "once");
+    assert!(!store.revoke_refresh_token(&"ee".repeat(32), at(30)).await.expect("revoke"), "unknown");
+    let revoked_at = |token: &StoredRefreshToken| {
+        let hash = token.token_hash.clone();
+        async move { store.refresh_token(&hash).await.expect("read").expect("token").revoked_at }
+    };
+    assert_eq!((revoked_at(&first).await, revoked_at(&second).await), (Some(at(20)), None));
 }
 
 /// Deleting a user, a client or a pool deletes what it holds: sessions, refresh tokens, users,
@@ -354,6 +388,7 @@ macro_rules! store_contract_clauses {
             an_update_from_a_stale_read_is_refused,
             a_session_is_taken_once,
             revoking_refresh_tokens_revokes_the_users_only,
+            revoking_one_refresh_token_revokes_it_alone,
             deleting_a_pool_deletes_what_it_holds,
             the_default_pool_keeps_its_users,
             racing_key_stores_agree,

@@ -20,7 +20,9 @@ fn tokens(c: &mut Criterion) {
     };
     c.bench_function("mint access+id token (2x RS256)", |b| {
         let subject = (&user).into();
-        b.iter(|| issuer.mint(&audience, ttl, black_box(&subject), std::time::SystemTime::now()).expect("mint"))
+        b.iter(|| {
+            issuer.mint(&audience, ttl, black_box(&subject), std::time::SystemTime::now(), "origin").expect("mint")
+        })
     });
 }
 

@@ -62,6 +62,7 @@ impl LocalConfig {
             case_sensitive: false,
             username_attributes: Vec::new(),
             allow_admin_create_user_only: false,
+            auto_verified_attributes: Vec::new(),
             issuer: self.issuer.clone(),
             created_at: now,
             last_modified_at: now,

@@ -155,7 +155,7 @@ impl TokenIssuer {
     }
 
     /// Access and id token for `user`, authenticated at `now`, from the app client and issuer
-    /// of `audience`, valid for `ttl`: two RSA signatures, a millisecond or more of CPU, so call
+    /// of `audience`, valid for `ttl`, continuing the log-in `origin_jti`: two RSA signatures, a millisecond or more of CPU, so call
     /// it from a blocking context. On a thread of a rayon pool (the engine's hashing threads)
     /// the two signatures run side by side when another thread of the pool is free, so that a
     /// token set takes one signature's time to answer, not two; elsewhere one after the other.
@@ -165,10 +165,11 @@ impl TokenIssuer {
         ttl: Duration,
         user: &TokenSubject,
         now: SystemTime,
+        origin_jti: &str,
     ) -> Result<(AccessToken, IdToken), MintError> {
         let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let exp = now + ttl.as_secs();
-        let origin_jti = Some(uuid::Uuid::new_v4().to_string());
+        let origin_jti = Some(origin_jti.to_owned());
         let event_id = Some(uuid::Uuid::new_v4().to_string());
         let (sub, username) = (user.sub.as_str(), user.username.as_str());
         let access = AccessClaims {
@@ -207,6 +208,32 @@ impl TokenIssuer {
         };
         Ok((AccessToken::new(access?), IdToken::new(id?)))
     }
+
+    /// The claims of `token` if it is an access token this issuer signed (its expiry and
+    /// revocation are the caller's to check); `None` for anything else.
+    pub fn verify_access(&self, token: &str) -> Option<AccessClaims> {
+        use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+        let (signed, signature) = token.rsplit_once('.')?;
+        let (header, payload) = signed.split_once('.')?;
+        // The header names the key and the algorithm: only this key's own header is accepted.
+        if header != self.access_key.header {
+            return None;
+        }
+        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        let public = self.access_key.key_pair.public_key();
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, public.as_ref())
+            .verify(signed.as_bytes(), &signature)
+            .ok()?;
+        let claims: AccessClaims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        (claims.token_use == claims::ACCESS).then_some(claims)
+    }
+}
+
+/// The claims of what looks like an access token, unverified: to learn which pool's key to
+/// verify it with.
+pub fn unverified_access_claims(token: &str) -> Option<AccessClaims> {
+    let payload = token.split('.').nth(1)?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
 }
 
 /// A new opaque refresh token and the SHA-256 (hex) under which it is stored.
@@ -247,8 +274,9 @@ mod tests {
             id: authport_domain::UserId::parse("user-1").expect("id"),
             email: authport_domain::Email::parse("a@example.com").expect("email"),
         };
-        let (access, id) =
-            issuer.mint(&audience, Duration::from_secs(600), &(&user).into(), SystemTime::now()).expect("mint");
+        let (access, id) = issuer
+            .mint(&audience, Duration::from_secs(600), &(&user).into(), SystemTime::now(), "origin")
+            .expect("mint");
         let decoding = DecodingKey::from_rsa_components(&public.n, &public.e).expect("public key");
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&["http://issuer.test"]);
@@ -267,9 +295,19 @@ mod tests {
             claims.origin_jti,
             decode::<IdClaims>(id.expose(), &decoding, &validation).expect("id").claims.origin_jti
         );
+        assert_eq!(claims.origin_jti.as_deref(), Some("origin"));
         let mut tampered = access.expose().to_owned();
         tampered.insert(tampered.find('.').expect("dot") + 1, 'e');
         assert!(decode::<serde_json::Value>(&tampered, &decoding, &validation).is_err());
+        // The issuer's own check: its access tokens pass; tampered ones, id tokens and another
+        // key's tokens do not.
+        assert_eq!(issuer.verify_access(access.expose()), Some(claims));
+        assert_eq!(unverified_access_claims(access.expose()).map(|c| c.client_id), Some("client".to_owned()));
+        assert_eq!(issuer.verify_access(&tampered), None);
+        assert_eq!(issuer.verify_access(id.expose()), None);
+        let other = Arc::new(SigningKey::generate().expect("key"));
+        let other = TokenIssuer::new(Arc::clone(&other), other);
+        assert_eq!(other.verify_access(access.expose()), None);
     }
 
     #[test]

@@ -592,9 +592,10 @@ async fn bad_input_is_answered_in_cognitos_error_shape() {
     let (status, _, body) = answer(call("NoSuchAction", b"{}".to_vec()).await.expect("sent")).await;
     assert_eq!((status, body["__type"].as_str()), (400, Some("UnknownOperationException")));
     let (status, _, body) =
-        answer(call("ListUsers", br#"{"UserPoolId":"us-east-1_authport0"}"#.to_vec()).await.expect("sent")).await;
+        answer(call("AdminAddUserToGroup", br#"{"UserPoolId":"us-east-1_authport0"}"#.to_vec()).await.expect("sent"))
+            .await;
     assert_eq!((status, body["__type"].as_str()), (400, Some("UnsupportedOperationException")));
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("ListUsers")), "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("AdminAddUserToGroup")), "{body}");
     // A body over the limit is refused from its Content-Length, before it is sent.
     let (status, head, body) = oversized(app.cognito_api.expect("Cognito API"), 2 << 20).await;
     assert_eq!((status, body["__type"].as_str()), (413, Some("SerializationException")), "{head}");

@@ -389,7 +389,7 @@ async fn migrate_applies_the_schema_once_and_fails_fast_without_a_database() {
         assert!(status.success(), "{run} migrate failed: {log}");
     }
     let applied = count(&db, "SELECT count(*) FROM _sqlx_migrations WHERE success", &[]).await;
-    assert_eq!(applied, 5);
+    assert_eq!(applied, 6);
     for table in [
         "user_pools",
         "app_clients",
@@ -459,6 +459,7 @@ fn user(username: &str) -> PoolUser {
         password_set_at: now,
         failed_sign_ins: 0,
         locked_until: None,
+        pending_code: None,
         created_at: now,
         last_modified_at: now,
         revision: 0,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use authport_domain::PasswordPolicy;
 use authport_userpool::engine::admin::{ClientSettings, MessageAction, NewPool, NewUser, PoolSettings};
 use authport_userpool::engine::auth::{AUTH_FLOWS, CHALLENGE_NAMES};
+use authport_userpool::engine::users::UserFilter;
 use authport_userpool::model::{
     AppClient, ClientId, DeliveryMedium, ExplicitAuthFlow, Pool, PoolId, TimeUnit, UsernameAttribute, Validity,
 };
@@ -25,28 +26,28 @@ use super::wire::{Checks, WireError, parse};
 /// What an action answers: the JSON body of a 200.
 pub type Answer = Result<Value, WireError>;
 
-fn to_value(shape: impl serde::Serialize) -> Answer {
+pub(super) fn to_value(shape: impl serde::Serialize) -> Answer {
     serde_json::to_value(shape).map_err(|err| {
         tracing::error!(error = %err, "a Cognito API answer could not be serialised");
         WireError::internal()
     })
 }
 
-fn empty() -> Answer {
+pub(super) fn empty() -> Answer {
     Ok(json!({}))
 }
 
 /// The pool id a request names (already checked against Cognito's pattern).
-fn pool_id(raw: &str) -> Result<PoolId, WireError> {
+pub(super) fn pool_id(raw: &str) -> Result<PoolId, WireError> {
     PoolId::parse(raw).map_err(|e| WireError::invalid_parameter(e.to_string()))
 }
 
-fn client_id(raw: &str) -> Result<ClientId, WireError> {
+pub(super) fn client_id(raw: &str) -> Result<ClientId, WireError> {
     ClientId::parse(raw).map_err(|e| WireError::invalid_parameter(e.to_string()))
 }
 
 /// A page of `items` (sorted by `key`) of at most `max`, after the one `next_token` names.
-fn page<T>(
+pub(super) fn page<T>(
     items: Vec<T>,
     key: impl Fn(&T) -> String,
     max: usize,
@@ -106,6 +107,7 @@ struct PoolRequest {
     admin_create_user_config: Option<AdminCreateUserConfigIn>,
     username_attributes: Option<Vec<String>>,
     username_configuration: Option<UsernameConfigurationIn>,
+    auto_verified_attributes: Option<Vec<String>>,
     max_results: Option<i64>,
     next_token: Option<String>,
 }
@@ -135,6 +137,11 @@ fn pool_settings(checks: &mut Checks, request: &PoolRequest) -> PoolSettings {
     }
     settings.allow_admin_create_user_only =
         request.admin_create_user_config.as_ref().and_then(|c| c.allow_admin_create_user_only).unwrap_or(false);
+    let verified = request.auto_verified_attributes.iter().flatten();
+    for attribute in verified.clone() {
+        checks.one_of(Some(attribute), "autoVerifiedAttributes.member", &["phone_number", "email"]);
+    }
+    settings.auto_verified_attributes = verified.filter_map(|a| UsernameAttribute::parse(a)).collect();
     settings
 }
 
@@ -414,7 +421,7 @@ pub async fn list_user_pool_clients<S: PoolStore>(api: &Api<S>, body: &[u8]) -> 
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct AttributeIn {
+pub(super) struct AttributeIn {
     name: Option<String>,
     value: Option<String>,
 }
@@ -442,7 +449,11 @@ fn target(request: &UserRequest) -> Result<(PoolId, &str), WireError> {
     Ok((pool_id(request.user_pool_id.as_deref().unwrap_or_default())?, request.username.as_deref().unwrap_or_default()))
 }
 
-fn attribute_pairs(checks: &mut Checks, attributes: Option<&Vec<AttributeIn>>, member: &str) -> Vec<(String, String)> {
+pub(super) fn attribute_pairs(
+    checks: &mut Checks,
+    attributes: Option<&Vec<AttributeIn>>,
+    member: &str,
+) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     for attribute in attributes.into_iter().flatten() {
         let name = checks.required(&attribute.name, &format!("{member}.member.name"));
@@ -570,7 +581,7 @@ fn auth_target(checks: &mut Checks, request: &AuthRequest) {
     checks.length(request.session.as_deref(), "session", 20, 2048, false);
 }
 
-fn sign_in_answer(signed_in: SignIn) -> Answer {
+pub(super) fn sign_in_answer(signed_in: SignIn) -> Answer {
     let response = match signed_in {
         SignIn::Tokens(tokens) => AuthResponse {
             authentication_result: Some(AuthenticationResultType::from(tokens)),
@@ -625,4 +636,44 @@ pub async fn admin_respond_to_auth_challenge<S: PoolStore>(api: &Api<S>, body: &
         .admin_respond_to_auth_challenge(&pool, &client, challenge, request.session.as_deref(), &responses)
         .await?;
     sign_in_answer(SignIn::Tokens(tokens))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListUsersRequest {
+    user_pool_id: Option<String>,
+    attributes_to_get: Option<Vec<String>>,
+    limit: Option<i64>,
+    pagination_token: Option<String>,
+    filter: Option<String>,
+}
+
+pub async fn list_users<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {
+    let request: ListUsersRequest = parse(body)?;
+    let mut checks = Checks::default();
+    checks.pool_id(&request.user_pool_id);
+    checks.range(request.limit, "limit", 0, 60);
+    checks.length(request.filter.as_deref(), "filter", 0, 256, false);
+    checks.length(request.pagination_token.as_deref(), "paginationToken", 1, usize::MAX, false);
+    checks.finish()?;
+    let filter = UserFilter::parse(request.filter.as_deref().unwrap_or_default())?;
+    let pool = pool_id(request.user_pool_id.as_deref().unwrap_or_default())?;
+    let users = api.engine.list_users(&pool, filter.as_ref()).await?;
+    let max = request.limit.and_then(|n| usize::try_from(n).ok()).filter(|n| *n > 0).unwrap_or(60);
+    let (users, next) = page(users, |u| u.username_key.clone(), max, request.pagination_token.as_deref())?;
+    let wanted = request.attributes_to_get.as_ref();
+    let users: Vec<UserType> = users
+        .iter()
+        .map(|user| {
+            let mut shaped = UserType::from(user);
+            if let Some(wanted) = wanted {
+                shaped.attributes.retain(|attribute| wanted.contains(&attribute.name));
+            }
+            shaped
+        })
+        .collect();
+    to_value(match next {
+        Some(next) => json!({ "Users": users, "PaginationToken": next }),
+        None => json!({ "Users": users }),
+    })
 }

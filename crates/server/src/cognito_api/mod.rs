@@ -12,11 +12,14 @@
 //!
 //! - `wire`: the protocol — target, body, validation, the one mapping of engine errors;
 //! - `shapes`: Cognito's response shapes from the engine's model;
-//! - `actions`: one function per action;
+//! - `actions`: one function per action of the admin (signed) API;
+//! - `public`: one function per action of the public API (unsigned, or authorised by the
+//!   user's access token), whose calls name an app client rather than a pool;
 //! - `operations`: every Cognito action, to tell "unsupported" from "unknown".
 
 mod actions;
 mod operations;
+mod public;
 mod shapes;
 mod wire;
 
@@ -85,6 +88,20 @@ async fn dispatch<S: PoolStore>(api: &Api<S>, action: &str, body: &[u8], headers
         "AdminUserGlobalSignOut" => actions::admin_user_global_sign_out(api, body).await,
         "AdminInitiateAuth" => actions::admin_initiate_auth(api, body).await,
         "AdminRespondToAuthChallenge" => actions::admin_respond_to_auth_challenge(api, body).await,
+        "ListUsers" => actions::list_users(api, body).await,
+        "SignUp" => public::sign_up(api, body).await,
+        "ConfirmSignUp" => public::confirm_sign_up(api, body).await,
+        "ResendConfirmationCode" => public::resend_confirmation_code(api, body).await,
+        "ForgotPassword" => public::forgot_password(api, body).await,
+        "ConfirmForgotPassword" => public::confirm_forgot_password(api, body).await,
+        "InitiateAuth" => public::initiate_auth(api, body).await,
+        "RespondToAuthChallenge" => public::respond_to_auth_challenge(api, body).await,
+        "RevokeToken" => public::revoke_token(api, body).await,
+        "GetUser" => public::get_user(api, body).await,
+        "UpdateUserAttributes" => public::update_user_attributes(api, body).await,
+        "ChangePassword" => public::change_password(api, body).await,
+        "DeleteUser" => public::delete_user(api, body).await,
+        "GlobalSignOut" => public::global_sign_out(api, body).await,
         known if operations::ALL.binary_search(&known).is_ok() => Err(WireError::client(
             "UnsupportedOperationException",
             format!("authport does not implement the Cognito action {known}"),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use authport_userpool::IssuedTokens;
+use authport_userpool::engine::public::CodeDelivery;
 use authport_userpool::model::{AppClient, Pool, PoolUser};
 use secrecy::ExposeSecret as _;
 use serde::Serialize;
@@ -60,6 +61,8 @@ pub struct UserPoolType {
     pub mfa_configuration: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub username_attributes: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub auto_verified_attributes: Vec<&'static str>,
     pub admin_create_user_config: AdminCreateUserConfig,
     pub username_configuration: UsernameConfiguration,
     pub user_pool_tier: &'static str,
@@ -88,6 +91,7 @@ impl From<&Pool> for UserPoolType {
             last_modified_date: epoch(pool.last_modified_at),
             mfa_configuration: "OFF",
             username_attributes: pool.username_attributes.iter().map(|a| a.as_str()).collect(),
+            auto_verified_attributes: pool.auto_verified_attributes.iter().map(|a| a.as_str()).collect(),
             admin_create_user_config: AdminCreateUserConfig {
                 allow_admin_create_user_only: pool.allow_admin_create_user_only,
                 unused_account_validity_days: pool.temporary_password_validity_days,
@@ -210,7 +214,7 @@ pub fn attributes(user: &PoolUser) -> Vec<AttributeType> {
         .collect()
 }
 
-/// AdminCreateUser's `User`.
+/// AdminCreateUser's `User`, and each of ListUsers' `Users`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserType {
@@ -260,6 +264,39 @@ impl From<&PoolUser> for AdminGetUserResponse {
     }
 }
 
+/// GetUser's answer (no dates, status or Enabled: those are the admin view's).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserResponse {
+    pub username: String,
+    pub user_attributes: Vec<AttributeType>,
+}
+
+impl From<&PoolUser> for GetUserResponse {
+    fn from(user: &PoolUser) -> Self {
+        Self { username: user.username.clone(), user_attributes: attributes(user) }
+    }
+}
+
+/// Where a code went.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CodeDeliveryDetailsType {
+    pub destination: String,
+    pub delivery_medium: &'static str,
+    pub attribute_name: &'static str,
+}
+
+impl From<&CodeDelivery> for CodeDeliveryDetailsType {
+    fn from(delivery: &CodeDelivery) -> Self {
+        Self {
+            destination: delivery.destination.clone(),
+            delivery_medium: delivery.medium.as_str(),
+            attribute_name: delivery.attribute,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AuthenticationResultType {
@@ -283,7 +320,7 @@ impl From<IssuedTokens> for AuthenticationResultType {
     }
 }
 
-/// AdminInitiateAuth's and AdminRespondToAuthChallenge's answer.
+/// The answer of the auth calls: (Admin)InitiateAuth and (Admin)RespondToAuthChallenge.
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AuthResponse {

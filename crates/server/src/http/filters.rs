@@ -101,21 +101,27 @@ pub fn json_body<T: DeserializeOwned + Send>() -> impl Filter<Extract = (T,), Er
         .and_then(|body: Bytes| async move { parse_json(&body).map_err(warp::reject::custom) })
 }
 
+/// The most of a refused body that is still read (and thrown away) before answering `413`.
+/// Closing a connection whose request is still arriving makes the kernel reset it, and a client
+/// still sending then loses the `413` with the connection; up to this size the body is read so
+/// that the client gets its answer. Bigger bodies are cut off at once.
+const DRAINED_BODY_BYTES: u64 = 4 << 20;
+
 /// The whole body, refusing more than `limit` bytes whether or not the client sent a
 /// `Content-Length` (chunked bodies are counted as they arrive and cut off at the limit).
 fn limited_body(limit: u64) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
-    warp::header::optional::<u64>("content-length")
-        .and_then(move |declared: Option<u64>| async move {
+    warp::header::optional::<u64>("content-length").and(warp::body::stream()).and_then(
+        move |declared: Option<u64>, stream| async move {
             match declared {
-                Some(len) if len > limit => Err(warp::reject::custom(ApiError::PayloadTooLarge)),
-                _ => Ok(()),
+                Some(len) if len > DRAINED_BODY_BYTES => Err(warp::reject::custom(ApiError::PayloadTooLarge)),
+                _ => collect_limited(stream, limit).await,
             }
-        })
-        .untuple_one()
-        .and(warp::body::stream())
-        .and_then(move |stream| collect_limited(stream, limit))
+        },
+    )
 }
 
+/// Reads the body up to `limit` bytes; past it, reads on (discarding) up to
+/// [`DRAINED_BODY_BYTES`] and refuses with `413`.
 async fn collect_limited<S, B>(stream: S, limit: u64) -> Result<Bytes, Rejection>
 where
     S: futures::Stream<Item = Result<B, warp::Error>>,
@@ -125,12 +131,21 @@ where
     use futures::TryStreamExt as _;
     let unreadable = || ApiError::MalformedRequest { detail: "the request body could not be read".to_owned() };
     let mut body = bytes::BytesMut::new();
+    let mut seen: u64 = 0;
     let mut stream = std::pin::pin!(stream);
-    while let Some(chunk) = stream.try_next().await.map_err(|_| warp::reject::custom(unreadable()))? {
-        if (body.len() + chunk.remaining()) as u64 > limit {
-            return Err(warp::reject::custom(ApiError::PayloadTooLarge));
+    while let Some(mut chunk) = stream.try_next().await.map_err(|_| warp::reject::custom(unreadable()))? {
+        seen += chunk.remaining() as u64;
+        if seen > DRAINED_BODY_BYTES {
+            break;
         }
-        body.put(chunk);
+        if seen <= limit {
+            body.put(chunk);
+        } else {
+            chunk.advance(chunk.remaining());
+        }
+    }
+    if seen > limit {
+        return Err(warp::reject::custom(ApiError::PayloadTooLarge));
     }
     Ok(body.freeze())
 }

@@ -139,12 +139,15 @@ tapped! {
     write insert_user(user: &PoolUser) -> Result<(), InsertError>;
     read user(pool: &PoolId, username_key: &str) -> Result<Option<PoolUser>, StoreError>;
     read user_by_sub(pool: &PoolId, sub: &uuid::Uuid) -> Result<Option<PoolUser>, StoreError>;
+    read users(pool: &PoolId) -> Result<Vec<PoolUser>, StoreError>;
     write update_user(user: &PoolUser) -> Result<bool, StoreError>;
     write delete_user(pool: &PoolId, sub: &uuid::Uuid) -> Result<bool, StoreError>;
     write insert_session(session: &StoredSession) -> Result<(), StoreError>;
     write take_session(token_hash: &str, now: SystemTime) -> Result<TakenSession, StoreError>;
     write insert_refresh_token(token: &StoredRefreshToken) -> Result<(), StoreError>;
     read refresh_token(token_hash: &str) -> Result<Option<StoredRefreshToken>, StoreError>;
+    read refresh_token_by_origin(pool: &PoolId, origin_jti: &str) -> Result<Option<StoredRefreshToken>, StoreError>;
+    write revoke_refresh_token(token_hash: &str, now: SystemTime) -> Result<bool, StoreError>;
     write revoke_refresh_tokens(pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError>;
     write record_message(message: &Message) -> Result<(), StoreError>;
     read messages(pool: &PoolId) -> Result<Vec<Message>, StoreError>;

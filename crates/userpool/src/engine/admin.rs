@@ -49,6 +49,8 @@ pub struct PoolSettings {
     pub policy: PasswordPolicy,
     pub temporary_password_validity_days: u32,
     pub allow_admin_create_user_only: bool,
+    /// Where SignUp sends the confirmation code (none: an administrator confirms).
+    pub auto_verified_attributes: Vec<UsernameAttribute>,
 }
 
 impl Default for PoolSettings {
@@ -58,6 +60,7 @@ impl Default for PoolSettings {
             policy: PasswordPolicy::COGNITO_DEFAULT,
             temporary_password_validity_days: Pool::DEFAULT_TEMPORARY_PASSWORD_VALIDITY_DAYS,
             allow_admin_create_user_only: false,
+            auto_verified_attributes: Vec::new(),
         }
     }
 }
@@ -159,6 +162,30 @@ pub(super) fn check_attributes(attributes: &[(String, String)]) -> Result<(), Po
     Ok(())
 }
 
+/// The user name a new user is stored under. A pool whose users sign in with their e-mail
+/// address (or phone number) makes that the key, sets it as the attribute, and names the user by
+/// their `sub` (`None` here), as Cognito does.
+pub(super) fn stored_username(
+    pool: &Pool,
+    username: &str,
+    attributes: &mut BTreeMap<String, String>,
+) -> Result<Option<String>, PoolError> {
+    match pool.username_attributes.first().copied() {
+        Some(UsernameAttribute::Email) if !username.contains('@') => {
+            Err(PoolError::InvalidParameter("Username should be an email.".to_owned()))
+        }
+        Some(UsernameAttribute::PhoneNumber) if !username.starts_with('+') && !username.contains('@') => {
+            Err(PoolError::InvalidParameter("Username should be either an email or a phone number.".to_owned()))
+        }
+        Some(_) => {
+            let attribute = if username.contains('@') { "email" } else { "phone_number" };
+            attributes.insert(attribute.to_owned(), username.to_owned());
+            Ok(None)
+        }
+        None => Ok(Some(username.to_owned())),
+    }
+}
+
 /// A password that meets `policy`: at least 12 characters, a character of every class it asks for.
 fn generate_password(policy: &PasswordPolicy) -> String {
     const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
@@ -194,6 +221,7 @@ impl<S: PoolStore> UserPools<S> {
                 case_sensitive: new.case_sensitive,
                 username_attributes: new.username_attributes.clone(),
                 allow_admin_create_user_only: new.settings.allow_admin_create_user_only,
+                auto_verified_attributes: new.settings.auto_verified_attributes.clone(),
                 created_at: now,
                 last_modified_at: now,
             };
@@ -228,6 +256,7 @@ impl<S: PoolStore> UserPools<S> {
             policy: settings.policy,
             temporary_password_validity_days: settings.temporary_password_validity_days,
             allow_admin_create_user_only: settings.allow_admin_create_user_only,
+            auto_verified_attributes: settings.auto_verified_attributes,
             last_modified_at: self.clock.now(),
             ..pool
         };
@@ -355,25 +384,7 @@ impl<S: PoolStore> UserPools<S> {
         check_attributes(&new.attributes)?;
         let temporary = new.temporary_password.clone().unwrap_or_else(|| generate_password(&pool.policy));
         let mut attributes: BTreeMap<String, String> = new.attributes.iter().cloned().collect();
-        // A pool whose users sign in with their e-mail address (or phone number) makes that the
-        // key and the user's `sub` the user name, as Cognito does.
-        let alias = pool.username_attributes.first().copied();
-        let username = match alias {
-            Some(UsernameAttribute::Email) if !new.username.contains('@') => {
-                return Err(PoolError::InvalidParameter("Username should be an email.".to_owned()));
-            }
-            Some(UsernameAttribute::PhoneNumber) if !new.username.starts_with('+') && !new.username.contains('@') => {
-                return Err(PoolError::InvalidParameter(
-                    "Username should be either an email or a phone number.".to_owned(),
-                ));
-            }
-            Some(_) => {
-                let attribute = if new.username.contains('@') { "email" } else { "phone_number" };
-                attributes.insert(attribute.to_owned(), new.username.clone());
-                None
-            }
-            None => Some(new.username.clone()),
-        };
+        let username = stored_username(&pool, &new.username, &mut attributes)?;
         if new.message_action == Some(MessageAction::Resend) {
             return self.resend_invitation(&pool, &new, &temporary).await;
         }
@@ -385,6 +396,7 @@ impl<S: PoolStore> UserPools<S> {
                 attributes,
                 &temporary,
                 UserStatus::ForceChangePassword,
+                |_| (),
             )
             .await?;
         if new.message_action != Some(MessageAction::Suppress) {

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::ExposeSecret as _;
 
 use super::{IssuedTokens, PoolError, SignIn, UserPools};
-use crate::model::{AppClient, ClientId, ExplicitAuthFlow, PoolId};
+use crate::model::{AppClient, ClientId, ExplicitAuthFlow, Pool, PoolId};
 use crate::store::PoolStore;
 
 /// Cognito's `AuthFlowType` values.
@@ -46,21 +46,21 @@ pub const CHALLENGE_NAMES: [&str; 14] = [
     "PASSWORD",
 ];
 
-fn invalid(message: impl Into<String>) -> PoolError {
+pub(super) fn invalid(message: impl Into<String>) -> PoolError {
     PoolError::InvalidParameter(message.into())
 }
 
-fn unsupported_by_authport(what: &str) -> PoolError {
+pub(super) fn unsupported_by_authport(what: &str) -> PoolError {
     invalid(format!("authport does not implement {what}: it answers no tokens for it"))
 }
 
-fn required<'a>(parameters: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, PoolError> {
+pub(super) fn required<'a>(parameters: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, PoolError> {
     parameters.get(name).map(String::as_str).ok_or_else(|| invalid(format!("Missing required parameter {name}")))
 }
 
 /// Checks the SECRET_HASH a request carries against the client's secret: required when the
 /// client has one, refused when it has none. `username` is what the hash was made with.
-fn check_secret_hash(
+pub(super) fn check_secret_hash(
     client: &AppClient,
     username: &str,
     secret_hash: Option<&str>,
@@ -84,7 +84,7 @@ fn check_secret_hash(
     }
 }
 
-fn unable_to_verify(client: &ClientId) -> String {
+pub(super) fn unable_to_verify(client: &ClientId) -> String {
     format!("Unable to verify secret hash for client {client}")
 }
 
@@ -123,19 +123,7 @@ impl<S: PoolStore> UserPools<S> {
                 check_secret_hash(&client, username, secret_hash, unable_to_verify)?;
                 self.sign_in_with_password(&pool.id, &client.id, username, password).await
             }
-            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-                if !client.allows(ExplicitAuthFlow::AllowRefreshTokenAuth, None) {
-                    return Err(invalid("Auth flow not enabled for this client"));
-                }
-                let token = required(parameters, "REFRESH_TOKEN")?;
-                let secret_hash = parameters.get("SECRET_HASH").map(String::as_str);
-                let tokens = self
-                    .refresh_checked(&pool.id, &client.id, token, |user| {
-                        check_secret_hash(&client, &user.username, secret_hash, refresh_mismatch)
-                    })
-                    .await?;
-                Ok(SignIn::Tokens(tokens))
-            }
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh_flow(&pool, &client, parameters).await,
             "USER_PASSWORD_AUTH" | "USER_SRP_AUTH" => Err(invalid("Initiate Auth method not supported.")),
             "CUSTOM_AUTH" | "USER_AUTH" => Err(unsupported_by_authport(&format!("the {flow} flow"))),
             other => Err(invalid(format!("Initiate Auth method not supported: {other}"))),
@@ -154,12 +142,24 @@ impl<S: PoolStore> UserPools<S> {
     ) -> Result<IssuedTokens, PoolError> {
         let pool = self.pool(pool_id).await?;
         let client = self.client_of(&pool, client_id).await?;
+        self.respond_to_challenge(&pool, &client, challenge, session, responses).await
+    }
+
+    /// Answers `challenge` (NEW_PASSWORD_REQUIRED, the one authport issues) for either API.
+    pub(super) async fn respond_to_challenge(
+        &self,
+        pool: &Pool,
+        client: &AppClient,
+        challenge: &str,
+        session: Option<&str>,
+        responses: &BTreeMap<String, String>,
+    ) -> Result<IssuedTokens, PoolError> {
         if challenge != "NEW_PASSWORD_REQUIRED" {
             return Err(unsupported_by_authport(&format!("the {challenge} challenge")));
         }
         let username = required(responses, "USERNAME")?;
         let new_password = required(responses, "NEW_PASSWORD")?;
-        check_secret_hash(&client, username, responses.get("SECRET_HASH").map(String::as_str), unable_to_verify)?;
+        check_secret_hash(client, username, responses.get("SECRET_HASH").map(String::as_str), unable_to_verify)?;
         let session = session.ok_or_else(|| invalid("Missing required parameter Session"))?;
         let attributes: Vec<(String, String)> = responses
             .iter()
@@ -167,6 +167,26 @@ impl<S: PoolStore> UserPools<S> {
             .collect();
         super::admin::check_attributes(&attributes)?;
         self.answer_new_password_with(&pool.id, &client.id, session, username, new_password, attributes).await
+    }
+
+    /// A refresh (REFRESH_TOKEN_AUTH / REFRESH_TOKEN) for either API.
+    pub(super) async fn refresh_flow(
+        &self,
+        pool: &Pool,
+        client: &AppClient,
+        parameters: &BTreeMap<String, String>,
+    ) -> Result<SignIn, PoolError> {
+        if !client.allows(ExplicitAuthFlow::AllowRefreshTokenAuth, None) {
+            return Err(invalid("Auth flow not enabled for this client"));
+        }
+        let token = required(parameters, "REFRESH_TOKEN")?;
+        let secret_hash = parameters.get("SECRET_HASH").map(String::as_str);
+        let tokens = self
+            .refresh_checked(&pool.id, &client.id, token, |user| {
+                check_secret_hash(client, &user.username, secret_hash, refresh_mismatch)
+            })
+            .await?;
+        Ok(SignIn::Tokens(tokens))
     }
 }
 

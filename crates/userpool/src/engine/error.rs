@@ -23,6 +23,12 @@ pub mod not_authorized {
     pub const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
     pub const INVALID_REFRESH_TOKEN: &str = "Invalid Refresh Token.";
     pub const REFRESH_TOKEN_REVOKED: &str = "Refresh Token has been revoked";
+    /// An access token that is not one of the pool's (malformed, tampered, another key's).
+    pub const INVALID_ACCESS_TOKEN: &str = "Invalid Access Token";
+    pub const ACCESS_TOKEN_EXPIRED: &str = "Access Token has expired";
+    /// An access token whose log-in was signed out or whose refresh token was revoked.
+    pub const ACCESS_TOKEN_REVOKED: &str = "Access Token has been revoked";
+    pub const SIGN_UP_NOT_PERMITTED: &str = "SignUp is not permitted for this user pool";
 }
 
 /// Why a pool operation did not succeed.
@@ -35,6 +41,27 @@ pub enum PoolError {
     /// `UserNotFoundException`.
     #[error("User does not exist.")]
     UserNotFound,
+    /// `UserNotFoundException` as the public API words it (it names no pool).
+    #[error("Username/client id combination not found.")]
+    UserNotFoundForClient,
+    /// `CodeMismatchException`: a wrong confirmation or reset code.
+    #[error("Invalid verification code provided, please try again.")]
+    CodeMismatch,
+    /// `ExpiredCodeException`.
+    #[error("Invalid code provided, please request a code again.")]
+    ExpiredCode,
+    /// `LimitExceededException`: too many wrong codes.
+    #[error("Attempt limit exceeded, please try after some time.")]
+    LimitExceeded,
+    /// `UnsupportedOperationException`.
+    #[error("{0}")]
+    UnsupportedOperation(String),
+    /// `UnauthorizedException`: an app client's own authentication (its secret) failed.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// `UnsupportedTokenTypeException`.
+    #[error("{0}")]
+    UnsupportedTokenType(String),
     /// `UsernameExistsException`.
     #[error("User account already exists")]
     UsernameExists,
@@ -72,7 +99,13 @@ impl PoolError {
     pub fn exception(&self) -> &'static str {
         match self {
             Self::NotAuthorized(_) => "NotAuthorizedException",
-            Self::UserNotFound => "UserNotFoundException",
+            Self::UserNotFound | Self::UserNotFoundForClient => "UserNotFoundException",
+            Self::CodeMismatch => "CodeMismatchException",
+            Self::ExpiredCode => "ExpiredCodeException",
+            Self::LimitExceeded => "LimitExceededException",
+            Self::UnsupportedOperation(_) => "UnsupportedOperationException",
+            Self::UnsupportedTokenType(_) => "UnsupportedTokenTypeException",
+            Self::Unauthorized(_) => "UnauthorizedException",
             Self::UsernameExists => "UsernameExistsException",
             Self::InvalidPassword(_) => "InvalidPasswordException",
             Self::UserNotConfirmed => "UserNotConfirmedException",

@@ -9,6 +9,8 @@ pub mod admin;
 pub mod auth;
 mod error;
 mod keys;
+pub mod public;
+pub mod users;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -59,7 +61,8 @@ pub enum SignIn {
     Challenge {
         challenge: ChallengeName,
         session: String,
-        user: PoolUser,
+        /// Boxed: a user is far bigger than a token set.
+        user: Box<PoolUser>,
     },
 }
 
@@ -185,7 +188,7 @@ impl<S: PoolStore> UserPools<S> {
         password: &str,
     ) -> Result<PoolUser, PoolError> {
         let pool = self.pool(pool_id).await?;
-        self.create_user(&pool, Some(username), username, attributes, password, UserStatus::Confirmed).await
+        self.create_user(&pool, Some(username), username, attributes, password, UserStatus::Confirmed, |_| ()).await
     }
 
     /// Creates a user holding a temporary password (status FORCE_CHANGE_PASSWORD): signing in
@@ -205,12 +208,15 @@ impl<S: PoolStore> UserPools<S> {
             attributes,
             temporary_password,
             UserStatus::ForceChangePassword,
+            |_| (),
         )
         .await
     }
 
     /// Creates a user named `username` (or, when `None`, by their new `sub`), unique in the
-    /// pool under the key of `signs_in_as` (the user name, or the alias the pool signs in with).
+    /// pool under the key of `signs_in_as` (the user name, or the alias the pool signs in with);
+    /// `prepare` completes the user before it is stored.
+    #[allow(clippy::too_many_arguments)]
     async fn create_user(
         &self,
         pool: &Pool,
@@ -219,13 +225,14 @@ impl<S: PoolStore> UserPools<S> {
         attributes: BTreeMap<String, String>,
         password: &str,
         status: UserStatus,
+        prepare: impl FnOnce(&mut PoolUser),
     ) -> Result<PoolUser, PoolError> {
         Self::check_policy(pool, password)?;
         let password_hash = self.hasher.hash(password).await.map_err(hashing)?;
         let now = self.clock.now();
         let sub = uuid::Uuid::new_v4();
         let username_key = pool.username_key(signs_in_as);
-        let user = PoolUser {
+        let mut user = PoolUser {
             pool_id: pool.id.clone(),
             sub,
             username: username.map_or_else(|| sub.to_string(), str::to_owned),
@@ -237,10 +244,12 @@ impl<S: PoolStore> UserPools<S> {
             password_set_at: now,
             failed_sign_ins: 0,
             locked_until: None,
+            pending_code: None,
             created_at: now,
             last_modified_at: now,
             revision: 0,
         };
+        prepare(&mut user);
         match self.store.insert_user(&user).await {
             Ok(()) => Ok(user),
             Err(InsertError::Duplicate) => Err(PoolError::UsernameExists),
@@ -276,6 +285,39 @@ impl<S: PoolStore> UserPools<S> {
                 PoolError::UserNotFound
             });
         };
+        let user = self.count_password_check(user, valid).await?;
+        if !user.enabled {
+            return Err(PoolError::not_authorized(not_authorized::USER_DISABLED));
+        }
+        match user.status {
+            UserStatus::Confirmed => Ok(SignIn::Tokens(self.issue(&pool, &client, &user, None).await?)),
+            UserStatus::Unconfirmed => Err(PoolError::UserNotConfirmed),
+            UserStatus::ResetRequired => Err(PoolError::PasswordResetRequired),
+            UserStatus::ForceChangePassword => {
+                let now = self.clock.now();
+                let validity = Duration::from_secs(u64::from(pool.temporary_password_validity_days) * 86_400);
+                if user.password_set_at + validity <= now {
+                    return Err(PoolError::not_authorized(not_authorized::TEMPORARY_PASSWORD_EXPIRED));
+                }
+                let session = random_token();
+                let stored = StoredSession {
+                    token_hash: hash_refresh_token(&session),
+                    pool_id: pool.id.clone(),
+                    client_id: client.id.clone(),
+                    sub: user.sub,
+                    challenge: ChallengeName::NewPasswordRequired,
+                    expires_at: now + client.auth_session_validity(),
+                };
+                self.store.insert_session(&stored).await?;
+                Ok(SignIn::Challenge { challenge: ChallengeName::NewPasswordRequired, session, user: Box::new(user) })
+            }
+        }
+    }
+
+    /// Applies Cognito's lock-out to a password check of `user` whose outcome is `valid`: a
+    /// sign-in during a lock-out is refused whatever the password, a wrong password counts a
+    /// failure, a right one clears the count. The user as stored after it.
+    async fn count_password_check(&self, user: PoolUser, valid: bool) -> Result<PoolUser, PoolError> {
         let now = self.clock.now();
         let lockout = Lockout::of(&user, now);
         if lockout.locked {
@@ -295,40 +337,15 @@ impl<S: PoolStore> UserPools<S> {
             .await?;
             return Err(PoolError::not_authorized(not_authorized::INCORRECT_CREDENTIALS));
         }
-        let user = if user.failed_sign_ins > 0 || user.locked_until.is_some() {
+        if user.failed_sign_ins > 0 || user.locked_until.is_some() {
             self.update_user(user, |user| {
                 user.failed_sign_ins = 0;
                 user.locked_until = None;
                 Ok(())
             })
-            .await?
+            .await
         } else {
-            user
-        };
-        if !user.enabled {
-            return Err(PoolError::not_authorized(not_authorized::USER_DISABLED));
-        }
-        match user.status {
-            UserStatus::Confirmed => Ok(SignIn::Tokens(self.issue(&pool, &client, &user, true).await?)),
-            UserStatus::Unconfirmed => Err(PoolError::UserNotConfirmed),
-            UserStatus::ResetRequired => Err(PoolError::PasswordResetRequired),
-            UserStatus::ForceChangePassword => {
-                let validity = Duration::from_secs(u64::from(pool.temporary_password_validity_days) * 86_400);
-                if user.password_set_at + validity <= now {
-                    return Err(PoolError::not_authorized(not_authorized::TEMPORARY_PASSWORD_EXPIRED));
-                }
-                let session = random_token();
-                let stored = StoredSession {
-                    token_hash: hash_refresh_token(&session),
-                    pool_id: pool.id.clone(),
-                    client_id: client.id.clone(),
-                    sub: user.sub,
-                    challenge: ChallengeName::NewPasswordRequired,
-                    expires_at: now + client.auth_session_validity(),
-                };
-                self.store.insert_session(&stored).await?;
-                Ok(SignIn::Challenge { challenge: ChallengeName::NewPasswordRequired, session, user })
-            }
+            Ok(user)
         }
     }
 
@@ -394,7 +411,7 @@ impl<S: PoolStore> UserPools<S> {
                 Ok(())
             })
             .await?;
-        self.issue(&pool, &client, &user, true).await
+        self.issue(&pool, &client, &user, None).await
     }
 
     /// New access and id tokens for a refresh token issued to `client_id` in this pool; the
@@ -435,7 +452,7 @@ impl<S: PoolStore> UserPools<S> {
         if !user.enabled {
             return Err(PoolError::not_authorized(not_authorized::USER_DISABLED));
         }
-        self.issue(&pool, &client, &user, false).await
+        self.issue(&pool, &client, &user, Some(&token.origin_jti)).await
     }
 
     /// Revokes every refresh token of the user (AdminUserGlobalSignOut); idempotent.
@@ -468,6 +485,7 @@ impl<S: PoolStore> UserPools<S> {
             password_set_at: now,
             failed_sign_ins: 0,
             locked_until: None,
+            pending_code: None,
             created_at: now,
             last_modified_at: now,
             revision: -1,
@@ -493,30 +511,36 @@ impl<S: PoolStore> UserPools<S> {
         Err(PoolError::Internal(format!("user {} kept changing under {UPDATE_ATTEMPTS} updates", user.sub).into()))
     }
 
-    /// Mints access and id tokens for `user` from `client`, with a new stored refresh token when
-    /// `with_refresh_token`.
+    /// Mints access and id tokens for `user` from `client`: for a refresh, continuing the log-in
+    /// `refreshed` names; else for a new log-in, with a new stored refresh token.
     async fn issue(
         &self,
         pool: &Pool,
         client: &AppClient,
         user: &PoolUser,
-        with_refresh_token: bool,
+        refreshed: Option<&str>,
     ) -> Result<IssuedTokens, PoolError> {
         let signer = self.keys.signer(self.store.as_ref(), &pool.id).await?;
         let audience = TokenAudience { issuer: pool.issuer.clone(), client_id: client.id.to_string() };
         let ttl = client.access_token_validity.duration();
         let subject = token_subject(user);
         let now = self.clock.now();
-        let minted =
-            self.hasher.run_cpu_bound(move || signer.mint(&audience, ttl, &subject, now)).await.map_err(hashing)?;
+        let origin_jti = refreshed.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+        let origin = origin_jti.clone();
+        let minted = self
+            .hasher
+            .run_cpu_bound(move || signer.mint(&audience, ttl, &subject, now, &origin))
+            .await
+            .map_err(hashing)?;
         let (access_token, id_token) = minted.map_err(|e| PoolError::Internal(Box::new(e)))?;
-        let refresh_token = if with_refresh_token {
+        let refresh_token = if refreshed.is_none() {
             let (token, token_hash) = new_refresh_token();
             let stored = StoredRefreshToken {
                 token_hash,
                 pool_id: pool.id.clone(),
                 client_id: client.id.clone(),
                 sub: user.sub,
+                origin_jti,
                 expires_at: now + client.refresh_token_validity.duration(),
                 revoked_at: None,
             };

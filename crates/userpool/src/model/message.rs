@@ -30,17 +30,25 @@ impl DeliveryMedium {
 pub enum MessageKind {
     /// AdminCreateUser's invitation, with the temporary password.
     Invitation,
+    /// SignUp's (or ResendConfirmationCode's) code, for ConfirmSignUp.
+    ConfirmationCode,
+    /// ForgotPassword's code, for ConfirmForgotPassword.
+    PasswordResetCode,
 }
 
 impl MessageKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Invitation => "INVITATION",
+            Self::ConfirmationCode => "CONFIRMATION_CODE",
+            Self::PasswordResetCode => "PASSWORD_RESET_CODE",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        (name == "INVITATION").then_some(Self::Invitation)
+        [Self::Invitation, Self::ConfirmationCode, Self::PasswordResetCode]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
     }
 }
 

@@ -11,4 +11,6 @@ pub use client::{AppClient, ExplicitAuthFlow, TimeUnit, Validity};
 pub use ids::{ClientId, InvalidId, PoolId, generate_client_secret};
 pub use message::{DeliveryMedium, Message, MessageKind};
 pub use pool::{Pool, UsernameAttribute};
-pub use user::{ChallengeName, PoolUser, StoredRefreshToken, StoredSession, TakenSession, UserStatus};
+pub use user::{
+    ChallengeName, CodePurpose, PendingCode, PoolUser, StoredRefreshToken, StoredSession, TakenSession, UserStatus,
+};

@@ -6,7 +6,8 @@ use authport_domain::PasswordPolicy;
 
 use super::ids::PoolId;
 
-/// What a user may sign in with besides the user name (Cognito's `UsernameAttributes`).
+/// An e-mail address or a phone number: what a user may sign in with besides the user name
+/// (Cognito's `UsernameAttributes`), or an attribute a code verifies (`AutoVerifiedAttributes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UsernameAttribute {
     Email,
@@ -45,6 +46,9 @@ pub struct Pool {
     pub username_attributes: Vec<UsernameAttribute>,
     /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: no self-service sign-up.
     pub allow_admin_create_user_only: bool,
+    /// `AutoVerifiedAttributes`: where SignUp sends the code that confirms the user (and
+    /// verifies that attribute).
+    pub auto_verified_attributes: Vec<UsernameAttribute>,
     /// `iss` of the pool's tokens.
     pub issuer: String,
     pub created_at: SystemTime,
@@ -75,6 +79,7 @@ mod tests {
             case_sensitive,
             username_attributes: vec![],
             allow_admin_create_user_only: false,
+            auto_verified_attributes: vec![],
             issuer: "https://issuer.test".to_owned(),
             created_at: SystemTime::UNIX_EPOCH,
             last_modified_at: SystemTime::UNIX_EPOCH,

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use super::ids::{ClientId, PoolId};
+use super::message::DeliveryMedium;
 
 /// Cognito's `UserStatusType` values that authport's flows produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,8 @@ pub struct PoolUser {
     /// Failed sign-ins in a row (Cognito locks the user out for a while after five).
     pub failed_sign_ins: u32,
     pub locked_until: Option<SystemTime>,
+    /// The code the user was last sent (to confirm the sign-up, or to reset the password).
+    pub pending_code: Option<PendingCode>,
     pub created_at: SystemTime,
     pub last_modified_at: SystemTime,
     /// Bumped by the store on every update: an update names the revision it read, so that two
@@ -66,6 +69,41 @@ impl PoolUser {
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).map(String::as_str)
     }
+}
+
+/// What a code sent to a user is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePurpose {
+    /// ConfirmSignUp's code.
+    SignUp,
+    /// ConfirmForgotPassword's code.
+    PasswordReset,
+}
+
+impl CodePurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignUp => "SIGN_UP",
+            Self::PasswordReset => "PASSWORD_RESET",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::SignUp, Self::PasswordReset].into_iter().find(|purpose| purpose.as_str() == name)
+    }
+}
+
+/// A code sent to the user and not yet used: only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCode {
+    pub purpose: CodePurpose,
+    /// SHA-256 (hex) of the user's sub and the code.
+    pub code_hash: String,
+    /// Where it went: a confirmation by it verifies that attribute.
+    pub medium: DeliveryMedium,
+    pub expires_at: SystemTime,
+    /// Wrong codes tried so far; too many spend the code.
+    pub failed_attempts: u32,
 }
 
 /// The challenges authport issues.
@@ -114,6 +152,9 @@ pub struct StoredRefreshToken {
     pub pool_id: PoolId,
     pub client_id: ClientId,
     pub sub: uuid::Uuid,
+    /// The log-in this token continues: the `origin_jti` of every access and id token minted
+    /// from it, so that revoking the token revokes them too.
+    pub origin_jti: String,
     pub expires_at: SystemTime,
     pub revoked_at: Option<SystemTime>,
 }
@@ -131,5 +172,8 @@ mod tests {
         }
         assert_eq!(UserStatus::parse("ARCHIVED"), None);
         assert_eq!(ChallengeName::parse("NEW_PASSWORD_REQUIRED"), Some(ChallengeName::NewPasswordRequired));
+        for purpose in [CodePurpose::SignUp, CodePurpose::PasswordReset] {
+            assert_eq!(CodePurpose::parse(purpose.as_str()), Some(purpose));
+        }
     }
 }

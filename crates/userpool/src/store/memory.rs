@@ -232,6 +232,12 @@ impl PoolStore for MemoryStore {
         Ok(self.state()?.users.get(&(pool.clone(), username_key.to_owned())).cloned())
     }
 
+    async fn users(&self, pool: &PoolId) -> Result<Vec<PoolUser>, StoreError> {
+        let mut users: Vec<PoolUser> = self.state()?.users.values().filter(|u| &u.pool_id == pool).cloned().collect();
+        users.sort_by(|a, b| a.username_key.cmp(&b.username_key));
+        Ok(users)
+    }
+
     async fn user_by_sub(&self, pool: &PoolId, sub: &uuid::Uuid) -> Result<Option<PoolUser>, StoreError> {
         Ok(self.state()?.users.values().find(|u| &u.pool_id == pool && &u.sub == sub).cloned())
     }
@@ -281,6 +287,25 @@ impl PoolStore for MemoryStore {
 
     async fn refresh_token(&self, token_hash: &str) -> Result<Option<StoredRefreshToken>, StoreError> {
         Ok(self.state()?.refresh_tokens.get(token_hash).cloned())
+    }
+
+    async fn refresh_token_by_origin(
+        &self,
+        pool: &PoolId,
+        origin_jti: &str,
+    ) -> Result<Option<StoredRefreshToken>, StoreError> {
+        Ok(self.state()?.refresh_tokens.values().find(|t| &t.pool_id == pool && t.origin_jti == origin_jti).cloned())
+    }
+
+    async fn revoke_refresh_token(&self, token_hash: &str, now: SystemTime) -> Result<bool, StoreError> {
+        let mut state = self.state()?;
+        match state.refresh_tokens.get_mut(token_hash) {
+            Some(token) if token.revoked_at.is_none() => {
+                token.revoked_at = Some(now);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn revoke_refresh_tokens(&self, pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError> {

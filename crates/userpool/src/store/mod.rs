@@ -86,6 +86,9 @@ pub trait PoolStore: Send + Sync + 'static {
     async fn insert_user(&self, user: &PoolUser) -> Result<(), InsertError>;
     async fn user(&self, pool: &PoolId, username_key: &str) -> Result<Option<PoolUser>, StoreError>;
     async fn user_by_sub(&self, pool: &PoolId, sub: &uuid::Uuid) -> Result<Option<PoolUser>, StoreError>;
+    /// Every user of the pool, ordered by username key byte by byte (as Rust orders strings:
+    /// ListUsers pages through them by key).
+    async fn users(&self, pool: &PoolId) -> Result<Vec<PoolUser>, StoreError>;
     /// Writes `user` if the stored row still has `user.revision`, bumping it; `false` when the
     /// row changed since it was read or is gone (contract: `an_update_from_a_stale_read_is_refused`).
     async fn update_user(&self, user: &PoolUser) -> Result<bool, StoreError>;
@@ -99,6 +102,15 @@ pub trait PoolStore: Send + Sync + 'static {
 
     async fn insert_refresh_token(&self, token: &StoredRefreshToken) -> Result<(), StoreError>;
     async fn refresh_token(&self, token_hash: &str) -> Result<Option<StoredRefreshToken>, StoreError>;
+    /// The refresh token of the pool whose log-in is `origin_jti` (what access tokens name).
+    async fn refresh_token_by_origin(
+        &self,
+        pool: &PoolId,
+        origin_jti: &str,
+    ) -> Result<Option<StoredRefreshToken>, StoreError>;
+    /// Revokes (as of `now`) the one refresh token; `false` when it is unknown or was revoked
+    /// before (contract: `revoking_one_refresh_token_revokes_it_alone`).
+    async fn revoke_refresh_token(&self, token_hash: &str, now: SystemTime) -> Result<bool, StoreError>;
     /// Revokes (as of `now`) every unrevoked refresh token of the user and no one else's;
     /// returns how many (contract: `revoking_refresh_tokens_revokes_the_users_only`).
     async fn revoke_refresh_tokens(&self, pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError>;

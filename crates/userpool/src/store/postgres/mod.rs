@@ -35,8 +35,8 @@ pub use self::config::PostgresConfig;
 pub use self::database_url::{DatabaseUrl, DatabaseUrlError, redact_url};
 use self::errors::{DbError, classify, is_duplicate, is_orphan};
 use self::rows::{
-    CLIENT_COLUMNS, ClientRow, MessageRow, POOL_COLUMNS, PoolRow, RefreshTokenRow, SessionRow, USER_COLUMNS, UserRow,
-    timestamp,
+    CLIENT_COLUMNS, ClientRow, MessageRow, POOL_COLUMNS, PoolRow, REFRESH_TOKEN_COLUMNS, RefreshTokenRow, SessionRow,
+    USER_COLUMNS, UserRow, timestamp,
 };
 use super::{InsertError, PoolKeysPem, PoolStore, StoreError};
 use crate::model::{
@@ -146,8 +146,8 @@ fn insert_pool_query(
     sqlx::query(
         "INSERT INTO user_pools (id, name, min_password_length, require_lowercase, require_uppercase, \
          require_digit, require_symbol, temporary_password_validity_days, case_sensitive, username_attributes, \
-         allow_admin_create_user_only, issuer, created_at, last_modified_at, is_default) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         allow_admin_create_user_only, issuer, created_at, last_modified_at, is_default, auto_verified_attributes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(row.id)
     .bind(row.name)
@@ -164,6 +164,7 @@ fn insert_pool_query(
     .bind(row.created_at)
     .bind(row.last_modified_at)
     .bind(is_default)
+    .bind(row.auto_verified_attributes)
 }
 
 /// Sets every setting of the pool named `$1` (or, with `WHERE is_default`, of the default pool,
@@ -171,7 +172,7 @@ fn insert_pool_query(
 const UPDATE_POOL: &str = "UPDATE user_pools SET id = $1, name = $2, min_password_length = $3, \
     require_lowercase = $4, require_uppercase = $5, require_digit = $6, require_symbol = $7, \
     temporary_password_validity_days = $8, case_sensitive = $9, username_attributes = $10, \
-    allow_admin_create_user_only = $11, issuer = $12, last_modified_at = $13";
+    allow_admin_create_user_only = $11, issuer = $12, last_modified_at = $13, auto_verified_attributes = $14";
 
 fn update_pool_query(row: PoolRow, filter: &str) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
     sqlx::query(filter)
@@ -188,6 +189,7 @@ fn update_pool_query(row: PoolRow, filter: &str) -> sqlx::query::Query<'_, Postg
         .bind(row.allow_admin_create_user_only)
         .bind(row.issuer)
         .bind(row.last_modified_at)
+        .bind(row.auto_verified_attributes)
 }
 
 fn insert_client_query(
@@ -382,7 +384,9 @@ impl PoolStore for PostgresStore {
                     sqlx::query(
                         "INSERT INTO users (pool_id, sub, username, username_key, attributes, status, enabled, \
                          password_hash, password_set_at, failed_sign_ins, locked_until, created_at, last_modified_at, \
-                         revision) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                         revision, code_purpose, code_hash, code_medium, code_expires_at, code_failed_attempts) \
+                         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                         $18, $19)",
                     )
                     .bind(row.pool_id)
                     .bind(row.sub)
@@ -398,6 +402,11 @@ impl PoolStore for PostgresStore {
                     .bind(row.created_at)
                     .bind(row.last_modified_at)
                     .bind(row.revision)
+                    .bind(row.code_purpose)
+                    .bind(row.code_hash)
+                    .bind(row.code_medium)
+                    .bind(row.code_expires_at)
+                    .bind(row.code_failed_attempts)
                     .execute(conn)
                     .await
                 })
@@ -424,6 +433,23 @@ impl PoolStore for PostgresStore {
         row.map(UserRow::into_model).transpose()
     }
 
+    async fn users(&self, pool: &PoolId) -> Result<Vec<PoolUser>, StoreError> {
+        let pool = pool.to_string();
+        let rows: Vec<UserRow> = self
+            .with_conn(move |conn| {
+                Box::pin(async move {
+                    sqlx::query_as(&format!(
+                        "SELECT {USER_COLUMNS} FROM users WHERE pool_id = $1 ORDER BY username_key COLLATE \"C\""
+                    ))
+                    .bind(pool)
+                    .fetch_all(conn)
+                    .await
+                })
+            })
+            .await?;
+        rows.into_iter().map(UserRow::into_model).collect()
+    }
+
     async fn user_by_sub(&self, pool: &PoolId, sub: &uuid::Uuid) -> Result<Option<PoolUser>, StoreError> {
         let (pool, sub) = (pool.to_string(), *sub);
         let row: Option<UserRow> = self
@@ -448,7 +474,9 @@ impl PoolStore for PostgresStore {
                     sqlx::query(
                         "UPDATE users SET attributes = $3::jsonb, status = $4, enabled = $5, password_hash = $6, \
                          password_set_at = $7, failed_sign_ins = $8, locked_until = $9, last_modified_at = $10, \
-                         revision = revision + 1 WHERE pool_id = $1 AND sub = $2 AND revision = $11",
+                         code_purpose = $12, code_hash = $13, code_medium = $14, code_expires_at = $15, \
+                         code_failed_attempts = $16, revision = revision + 1 \
+                         WHERE pool_id = $1 AND sub = $2 AND revision = $11",
                     )
                     .bind(row.pool_id)
                     .bind(row.sub)
@@ -461,6 +489,11 @@ impl PoolStore for PostgresStore {
                     .bind(row.locked_until)
                     .bind(row.last_modified_at)
                     .bind(row.revision)
+                    .bind(row.code_purpose)
+                    .bind(row.code_hash)
+                    .bind(row.code_medium)
+                    .bind(row.code_expires_at)
+                    .bind(row.code_failed_attempts)
                     .execute(conn)
                     .await
                 })
@@ -540,8 +573,8 @@ impl PoolStore for PostgresStore {
         self.with_conn(move |conn| {
             Box::pin(async move {
                 sqlx::query(
-                    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, sub, expires_at, revoked_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, sub, expires_at, revoked_at, \
+                     origin_jti) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(token.token_hash)
                 .bind(token.pool_id.to_string())
@@ -549,6 +582,7 @@ impl PoolStore for PostgresStore {
                 .bind(token.sub)
                 .bind(timestamp(token.expires_at))
                 .bind(token.revoked_at.map(timestamp))
+                .bind(token.origin_jti)
                 .execute(conn)
                 .await
             })
@@ -562,17 +596,54 @@ impl PoolStore for PostgresStore {
         let row: Option<RefreshTokenRow> = self
             .with_conn(move |conn| {
                 Box::pin(async move {
-                    sqlx::query_as(
-                        "SELECT token_hash, pool_id, client_id, sub, expires_at, revoked_at FROM refresh_tokens \
-                         WHERE token_hash = $1",
-                    )
-                    .bind(token_hash)
+                    sqlx::query_as(&format!("SELECT {REFRESH_TOKEN_COLUMNS} FROM refresh_tokens WHERE token_hash = $1"))
+                        .bind(token_hash)
+                        .fetch_optional(conn)
+                        .await
+                })
+            })
+            .await?;
+        row.map(RefreshTokenRow::into_model).transpose()
+    }
+
+    async fn refresh_token_by_origin(
+        &self,
+        pool: &PoolId,
+        origin_jti: &str,
+    ) -> Result<Option<StoredRefreshToken>, StoreError> {
+        let (pool, origin) = (pool.to_string(), origin_jti.to_owned());
+        let row: Option<RefreshTokenRow> = self
+            .with_conn(move |conn| {
+                Box::pin(async move {
+                    sqlx::query_as(&format!(
+                        "SELECT {REFRESH_TOKEN_COLUMNS} FROM refresh_tokens WHERE origin_jti = $1 AND pool_id = $2"
+                    ))
+                    .bind(origin)
+                    .bind(pool)
                     .fetch_optional(conn)
                     .await
                 })
             })
             .await?;
         row.map(RefreshTokenRow::into_model).transpose()
+    }
+
+    async fn revoke_refresh_token(&self, token_hash: &str, now: SystemTime) -> Result<bool, StoreError> {
+        let (token_hash, now) = (token_hash.to_owned(), timestamp(now));
+        let result = self
+            .with_conn(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE refresh_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+                    )
+                    .bind(token_hash)
+                    .bind(now)
+                    .execute(conn)
+                    .await
+                })
+            })
+            .await?;
+        Ok(result.rows_affected() == 1)
     }
 
     async fn revoke_refresh_tokens(&self, pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError> {
@@ -699,7 +770,7 @@ mod tests {
     #[test]
     fn the_migrations_are_versioned_and_in_order() {
         let versions: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5]);
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
         let sql: String = MIGRATOR.iter().map(|m| m.sql.as_ref()).collect();
         assert!(sql.contains("CREATE UNIQUE INDEX users_pool_username_key ON users (pool_id, username_key)"));
     }

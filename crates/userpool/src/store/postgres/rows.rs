@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::model::{
-    AppClient, ChallengeName, ClientId, DeliveryMedium, ExplicitAuthFlow, Message, MessageKind, Pool, PoolId, PoolUser,
-    StoredRefreshToken, StoredSession, TimeUnit, UserStatus, UsernameAttribute, Validity,
+    AppClient, ChallengeName, ClientId, CodePurpose, DeliveryMedium, ExplicitAuthFlow, Message, MessageKind,
+    PendingCode, Pool, PoolId, PoolUser, StoredRefreshToken, StoredSession, TimeUnit, UserStatus, UsernameAttribute,
+    Validity,
 };
 use crate::store::StoreError;
 
@@ -60,6 +61,7 @@ pub(super) struct PoolRow {
     pub case_sensitive: bool,
     pub username_attributes: Vec<String>,
     pub allow_admin_create_user_only: bool,
+    pub auto_verified_attributes: Vec<String>,
     pub issuer: String,
     pub created_at: DateTime<Utc>,
     pub last_modified_at: DateTime<Utc>,
@@ -67,7 +69,15 @@ pub(super) struct PoolRow {
 
 pub(super) const POOL_COLUMNS: &str = "id, name, min_password_length, require_lowercase, require_uppercase, \
     require_digit, require_symbol, temporary_password_validity_days, case_sensitive, username_attributes, \
-    allow_admin_create_user_only, issuer, created_at, last_modified_at";
+    allow_admin_create_user_only, auto_verified_attributes, issuer, created_at, last_modified_at";
+
+fn attribute_names(attributes: &[UsernameAttribute]) -> Vec<String> {
+    attributes.iter().map(|a| a.as_str().to_owned()).collect()
+}
+
+fn attributes_named(names: &[String]) -> Result<Vec<UsernameAttribute>, StoreError> {
+    names.iter().map(|a| UsernameAttribute::parse(a).ok_or_else(|| unreadable(format!("attribute {a:?}")))).collect()
+}
 
 impl PoolRow {
     pub fn from_model(pool: &Pool) -> Self {
@@ -81,8 +91,9 @@ impl PoolRow {
             require_symbol: pool.policy.require_symbol,
             temporary_password_validity_days: small(pool.temporary_password_validity_days),
             case_sensitive: pool.case_sensitive,
-            username_attributes: pool.username_attributes.iter().map(|a| a.as_str().to_owned()).collect(),
+            username_attributes: attribute_names(&pool.username_attributes),
             allow_admin_create_user_only: pool.allow_admin_create_user_only,
+            auto_verified_attributes: attribute_names(&pool.auto_verified_attributes),
             issuer: pool.issuer.clone(),
             created_at: timestamp(pool.created_at),
             last_modified_at: timestamp(pool.last_modified_at),
@@ -90,11 +101,6 @@ impl PoolRow {
     }
 
     pub fn into_model(self) -> Result<Pool, StoreError> {
-        let username_attributes = self
-            .username_attributes
-            .iter()
-            .map(|a| UsernameAttribute::parse(a).ok_or_else(|| unreadable(format!("username attribute {a:?}"))))
-            .collect::<Result<_, _>>()?;
         Ok(Pool {
             id: pool_id(&self.id)?,
             name: self.name,
@@ -107,8 +113,9 @@ impl PoolRow {
             },
             temporary_password_validity_days: small_count(self.temporary_password_validity_days)?,
             case_sensitive: self.case_sensitive,
-            username_attributes,
+            username_attributes: attributes_named(&self.username_attributes)?,
             allow_admin_create_user_only: self.allow_admin_create_user_only,
+            auto_verified_attributes: attributes_named(&self.auto_verified_attributes)?,
             issuer: self.issuer,
             created_at: time(self.created_at),
             last_modified_at: time(self.last_modified_at),
@@ -213,14 +220,20 @@ pub(super) struct UserRow {
     pub created_at: DateTime<Utc>,
     pub last_modified_at: DateTime<Utc>,
     pub revision: i64,
+    pub code_purpose: Option<String>,
+    pub code_hash: Option<String>,
+    pub code_medium: Option<String>,
+    pub code_expires_at: Option<DateTime<Utc>>,
+    pub code_failed_attempts: i32,
 }
 
 pub(super) const USER_COLUMNS: &str = "pool_id, sub, username, username_key, attributes::text AS attributes, \
     status, enabled, password_hash, password_set_at, failed_sign_ins, locked_until, created_at, last_modified_at, \
-    revision";
+    revision, code_purpose, code_hash, code_medium, code_expires_at, code_failed_attempts";
 
 impl UserRow {
     pub fn from_model(user: &PoolUser) -> Result<Self, StoreError> {
+        let code = user.pending_code.as_ref();
         Ok(Self {
             pool_id: user.pool_id.to_string(),
             sub: user.sub,
@@ -236,11 +249,26 @@ impl UserRow {
             created_at: timestamp(user.created_at),
             last_modified_at: timestamp(user.last_modified_at),
             revision: user.revision,
+            code_purpose: code.map(|c| c.purpose.as_str().to_owned()),
+            code_hash: code.map(|c| c.code_hash.clone()),
+            code_medium: code.map(|c| c.medium.as_str().to_owned()),
+            code_expires_at: code.map(|c| timestamp(c.expires_at)),
+            code_failed_attempts: code.map_or(0, |c| small(c.failed_attempts)),
         })
     }
 
     pub fn into_model(self) -> Result<PoolUser, StoreError> {
         let attributes: BTreeMap<String, String> = serde_json::from_str(&self.attributes).map_err(unreadable)?;
+        let pending_code = match (self.code_purpose, self.code_hash, self.code_medium, self.code_expires_at) {
+            (Some(purpose), Some(code_hash), Some(medium), Some(expires_at)) => Some(PendingCode {
+                purpose: CodePurpose::parse(&purpose).ok_or_else(|| unreadable(format!("code purpose {purpose:?}")))?,
+                code_hash,
+                medium: DeliveryMedium::parse(&medium).ok_or_else(|| unreadable(format!("code medium {medium:?}")))?,
+                expires_at: time(expires_at),
+                failed_attempts: small_count(self.code_failed_attempts)?,
+            }),
+            _ => None,
+        };
         Ok(PoolUser {
             pool_id: pool_id(&self.pool_id)?,
             sub: self.sub,
@@ -253,6 +281,7 @@ impl UserRow {
             password_set_at: time(self.password_set_at),
             failed_sign_ins: small_count(self.failed_sign_ins)?,
             locked_until: self.locked_until.map(time),
+            pending_code,
             created_at: time(self.created_at),
             last_modified_at: time(self.last_modified_at),
             revision: self.revision,
@@ -290,9 +319,13 @@ pub(super) struct RefreshTokenRow {
     pub pool_id: String,
     pub client_id: String,
     pub sub: uuid::Uuid,
+    pub origin_jti: String,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+pub(super) const REFRESH_TOKEN_COLUMNS: &str =
+    "token_hash, pool_id, client_id, sub, origin_jti, expires_at, revoked_at";
 
 impl RefreshTokenRow {
     pub fn into_model(self) -> Result<StoredRefreshToken, StoreError> {
@@ -301,6 +334,7 @@ impl RefreshTokenRow {
             pool_id: pool_id(&self.pool_id)?,
             client_id: client_id(&self.client_id)?,
             sub: self.sub,
+            origin_jti: self.origin_jti,
             expires_at: time(self.expires_at),
             revoked_at: self.revoked_at.map(time),
         })
