@@ -400,3 +400,113 @@ async fn a_failed_sign_in_before_the_challenge_leaves_it_answerable() {
         .await
         .expect("answered");
 }
+
+/// The code of the last message sent to the pool.
+async fn last_code(f: &Fixture) -> String {
+    let messages = f.engine.messages(&f.pool).await.expect("messages");
+    let body = &messages.last().expect("a message").body;
+    body.chars().filter(char::is_ascii_digit).collect()
+}
+
+async fn self_service_fixture() -> Fixture {
+    let f = fixture(false, |s| s.explicit_auth_flows.push(ExplicitAuthFlow::AllowUserPasswordAuth), false).await;
+    let settings = PoolSettings {
+        auto_verified_attributes: vec![crate::model::UsernameAttribute::Email],
+        ..PoolSettings::default()
+    };
+    f.engine.update_pool(&f.pool, settings).await.expect("auto-verified e-mail");
+    f
+}
+
+#[tokio::test]
+async fn a_self_service_sign_up_is_confirmed_by_its_code_and_its_tokens_are_revocable() {
+    use super::public::SignUp;
+    let f = self_service_fixture().await;
+    let request = SignUp {
+        username: "ann".to_owned(),
+        password: PASSWORD.to_owned(),
+        attributes: vec![("email".to_owned(), "ann@example.com".to_owned())],
+        secret_hash: None,
+    };
+    let signed_up = f.engine.sign_up(&f.client.id, request.clone()).await.expect("signed up");
+    let delivery = signed_up.delivery.expect("a code was sent");
+    assert_eq!((delivery.destination.as_str(), delivery.attribute), ("a***@e***", "email"));
+    let duplicate = f.engine.sign_up(&f.client.id, request).await.expect_err("duplicate");
+    assert_eq!(duplicate.exception(), "UsernameExistsException");
+    let password_flow = |password: &str| params(&[("USERNAME", "ann"), ("PASSWORD", password)]);
+    let unconfirmed = f.engine.initiate_auth(&f.client.id, "USER_PASSWORD_AUTH", &password_flow(PASSWORD)).await;
+    assert_eq!(unconfirmed.expect_err("unconfirmed").exception(), "UserNotConfirmedException");
+    let code = last_code(&f).await;
+    let wrong = f.engine.confirm_sign_up(&f.client.id, "ann", "000000x", None).await.expect_err("wrong code");
+    assert_eq!(wrong.to_string(), "Invalid verification code provided, please try again.");
+    f.engine.confirm_sign_up(&f.client.id, "ann", &code, None).await.expect("confirmed");
+    let again = f.engine.confirm_sign_up(&f.client.id, "ann", &code, None).await.expect_err("confirmed already");
+    assert_eq!(again.to_string(), "User cannot be confirm. Current status is CONFIRMED");
+    let SignIn::Tokens(tokens) =
+        f.engine.initiate_auth(&f.client.id, "USER_PASSWORD_AUTH", &password_flow(PASSWORD)).await.expect("signed in")
+    else {
+        panic!("challenged")
+    };
+    let access = tokens.access_token.expose().to_owned();
+    let user = f.engine.get_user(&access).await.expect("GetUser");
+    assert_eq!(user.attribute("email_verified"), Some("true"), "the code verified the address");
+    let admin_flow = f.engine.initiate_auth(&f.client.id, "ADMIN_USER_PASSWORD_AUTH", &password_flow(PASSWORD)).await;
+    assert_eq!(admin_flow.expect_err("admin flow").to_string(), "Initiate Auth method not supported.");
+    // ChangePassword keeps the other sessions; GlobalSignOut revokes them and their access tokens.
+    let wrong = f.engine.change_password(&access, "Not-the-pass1", "N3w-password!").await.expect_err("wrong");
+    assert_eq!(wrong.to_string(), "Incorrect username or password.");
+    f.engine.change_password(&access, PASSWORD, "N3w-password!").await.expect("changed");
+    f.engine.get_user(&access).await.expect("still signed in");
+    f.engine.global_sign_out_with_token(&access).await.expect("signed out");
+    let revoked = f.engine.get_user(&access).await.expect_err("revoked");
+    assert_eq!(revoked.to_string(), "Access Token has been revoked");
+    let refresh = tokens.refresh_token.expect("refresh token");
+    let refreshed = f.engine.refresh(&f.pool, &f.client.id, refresh.expose()).await.expect_err("revoked");
+    assert_eq!(refreshed.to_string(), "Refresh Token has been revoked");
+    assert_eq!(f.engine.get_user("not.a.token").await.expect_err("junk").to_string(), "Invalid Access Token");
+}
+
+#[tokio::test]
+async fn expired_access_tokens_and_codes_are_refused_and_a_forgotten_password_is_reset() {
+    let f = self_service_fixture().await;
+    f.confirmed("ann").await;
+    let SignIn::Tokens(tokens) = f.sign_in("ann", PASSWORD).await.expect("signed in") else { panic!("challenged") };
+    // RevokeToken revokes the refresh token's log-in, access token included.
+    let refresh = tokens.refresh_token.expect("refresh token");
+    let access = tokens.access_token.expose().to_owned();
+    let access_type = f.engine.revoke_token(&f.client.id, &access, None).await.expect_err("an access token");
+    assert_eq!(access_type.exception(), "UnsupportedTokenTypeException");
+    f.engine.revoke_token(&f.client.id, refresh.expose(), None).await.expect("revoked");
+    assert_eq!(f.engine.get_user(&access).await.expect_err("revoked").to_string(), "Access Token has been revoked");
+    let SignIn::Tokens(tokens) = f.sign_in("ann", PASSWORD).await.expect("signed in") else { panic!("challenged") };
+    f.clock.advance(Duration::from_secs(3601));
+    let expired = f.engine.get_user(tokens.access_token.expose()).await.expect_err("expired");
+    assert_eq!(expired.to_string(), "Access Token has expired");
+    let unverified = f.engine.forgot_password(&f.client.id, "ann", None).await.expect_err("no verified address");
+    assert_eq!(unverified.exception(), "InvalidParameterException");
+    f.engine
+        .admin_update_user_attributes(&f.pool, "ann", vec![("email_verified".to_owned(), "true".to_owned())])
+        .await
+        .expect("verified");
+    f.engine.forgot_password(&f.client.id, "ann", None).await.expect("code sent");
+    let code = last_code(&f).await;
+    let weak = f.engine.confirm_forgot_password(&f.client.id, "ann", &code, "weak", None).await.expect_err("weak");
+    assert_eq!(weak.exception(), "InvalidPasswordException");
+    f.clock.advance(Duration::from_secs(3601));
+    let late = f.engine.confirm_forgot_password(&f.client.id, "ann", &code, "N3w-password!", None).await;
+    assert_eq!(late.expect_err("expired").to_string(), "Invalid code provided, please request a code again.");
+    f.engine.forgot_password(&f.client.id, "ann", None).await.expect("a new code");
+    let code = last_code(&f).await;
+    for _ in 0..super::public::MAX_CODE_ATTEMPTS {
+        let wrong = f.engine.confirm_forgot_password(&f.client.id, "ann", "1", "N3w-password!", None).await;
+        assert_eq!(wrong.expect_err("wrong").exception(), "CodeMismatchException");
+    }
+    let spent = f.engine.confirm_forgot_password(&f.client.id, "ann", &code, "N3w-password!", None).await;
+    assert_eq!(spent.expect_err("spent").exception(), "LimitExceededException");
+    f.engine.forgot_password(&f.client.id, "ann", None).await.expect("another code");
+    let code = last_code(&f).await;
+    f.engine.confirm_forgot_password(&f.client.id, "ann", &code, "N3w-password!", None).await.expect("reset");
+    assert!(matches!(f.sign_in("ann", "N3w-password!").await, Ok(SignIn::Tokens(_))));
+    let unknown = f.engine.forgot_password(&f.client.id, "nobody", None).await.expect_err("unknown");
+    assert_eq!(unknown.to_string(), "Username/client id combination not found.");
+}
