@@ -54,7 +54,7 @@ pub(super) fn unsupported_by_authport(what: &str) -> PoolError {
     invalid(format!("authport does not implement {what}: it answers no tokens for it"))
 }
 
-pub(super) fn required<'a>(parameters: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, PoolError> {
+fn required<'a>(parameters: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, PoolError> {
     parameters.get(name).map(String::as_str).ok_or_else(|| invalid(format!("Missing required parameter {name}")))
 }
 
@@ -117,11 +117,7 @@ impl<S: PoolStore> UserPools<S> {
                 if !allowed {
                     return Err(invalid("Auth flow not enabled for this client"));
                 }
-                let username = required(parameters, "USERNAME")?;
-                let password = required(parameters, "PASSWORD")?;
-                let secret_hash = parameters.get("SECRET_HASH").map(String::as_str);
-                check_secret_hash(&client, username, secret_hash, unable_to_verify)?;
-                self.sign_in_with_password(&pool.id, &client.id, username, password).await
+                self.password_flow(&pool, &client, parameters).await
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh_flow(&pool, &client, parameters).await,
             "USER_PASSWORD_AUTH" | "USER_SRP_AUTH" => Err(invalid("Initiate Auth method not supported.")),
@@ -167,6 +163,21 @@ impl<S: PoolStore> UserPools<S> {
             .collect();
         super::admin::check_attributes(&attributes)?;
         self.answer_new_password_with(&pool.id, &client.id, session, username, new_password, attributes).await
+    }
+
+    /// A password sign-in (USERNAME, PASSWORD and SECRET_HASH) for either API, once the client
+    /// was found to allow it.
+    pub(super) async fn password_flow(
+        &self,
+        pool: &Pool,
+        client: &AppClient,
+        parameters: &BTreeMap<String, String>,
+    ) -> Result<SignIn, PoolError> {
+        let username = required(parameters, "USERNAME")?;
+        let password = required(parameters, "PASSWORD")?;
+        let secret_hash = parameters.get("SECRET_HASH").map(String::as_str);
+        check_secret_hash(client, username, secret_hash, unable_to_verify)?;
+        self.sign_in_with_password(&pool.id, &client.id, username, password).await
     }
 
     /// A refresh (REFRESH_TOKEN_AUTH / REFRESH_TOKEN) for either API.

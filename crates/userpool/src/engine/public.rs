@@ -13,7 +13,7 @@ use std::time::Duration;
 use rand::Rng as _;
 
 use super::admin::{check_attributes, stored_username};
-use super::auth::{check_secret_hash, invalid, required, unable_to_verify, unsupported_by_authport};
+use super::auth::{check_secret_hash, invalid, unable_to_verify, unsupported_by_authport};
 use super::{PoolError, SignIn, UserPools, not_authorized};
 use crate::claims::AccessClaims;
 use crate::model::{
@@ -171,6 +171,24 @@ impl<S: PoolStore> UserPools<S> {
         if client.prevent_user_existence_errors { prevented } else { PoolError::UserNotFoundForClient }
     }
 
+    /// The user a code is to be sent to; for an unknown one, when the client prevents user
+    /// existence errors, the simulated delivery to answer with.
+    async fn user_to_send_to(
+        &self,
+        client: &AppClient,
+        pool: &Pool,
+        username: &str,
+    ) -> Result<Result<PoolUser, CodeDelivery>, PoolError> {
+        match self.find_user(pool, username).await {
+            Ok(user) => Ok(Ok(user)),
+            Err(PoolError::UserNotFound) if client.prevent_user_existence_errors => {
+                Ok(Err(simulated_delivery(username)))
+            }
+            Err(PoolError::UserNotFound) => Err(PoolError::UserNotFoundForClient),
+            Err(other) => Err(other),
+        }
+    }
+
     /// Gives `user` a new code for `purpose`, sent by `medium`: stored as a hash, recorded as
     /// the message Cognito would send.
     async fn send_code(
@@ -313,12 +331,9 @@ impl<S: PoolStore> UserPools<S> {
     ) -> Result<CodeDelivery, PoolError> {
         let (pool, client) = self.client_and_pool(client_id).await?;
         check_secret_hash_member(&client, username, secret_hash)?;
-        let user = match self.find_user(&pool, username).await {
-            Err(PoolError::UserNotFound) if client.prevent_user_existence_errors => {
-                return Ok(simulated_delivery(username));
-            }
-            Err(PoolError::UserNotFound) => return Err(PoolError::UserNotFoundForClient),
-            other => other?,
+        let user = match self.user_to_send_to(&client, &pool, username).await? {
+            Ok(user) => user,
+            Err(simulated) => return Ok(simulated),
         };
         if user.status != UserStatus::Unconfirmed {
             return Err(invalid("User is already confirmed."));
@@ -337,12 +352,9 @@ impl<S: PoolStore> UserPools<S> {
     ) -> Result<CodeDelivery, PoolError> {
         let (pool, client) = self.client_and_pool(client_id).await?;
         check_secret_hash_member(&client, username, secret_hash)?;
-        let user = match self.find_user(&pool, username).await {
-            Err(PoolError::UserNotFound) if client.prevent_user_existence_errors => {
-                return Ok(simulated_delivery(username));
-            }
-            Err(PoolError::UserNotFound) => return Err(PoolError::UserNotFoundForClient),
-            other => other?,
+        let user = match self.user_to_send_to(&client, &pool, username).await? {
+            Ok(user) => user,
+            Err(simulated) => return Ok(simulated),
         };
         if !user.enabled {
             return Err(PoolError::not_authorized(not_authorized::USER_DISABLED));
@@ -397,11 +409,7 @@ impl<S: PoolStore> UserPools<S> {
                 if !client.allows(ExplicitAuthFlow::AllowUserPasswordAuth, Some(ExplicitAuthFlow::UserPasswordAuth)) {
                     return Err(invalid("USER_PASSWORD_AUTH flow not enabled for this client"));
                 }
-                let username = required(parameters, "USERNAME")?;
-                let password = required(parameters, "PASSWORD")?;
-                let secret_hash = parameters.get("SECRET_HASH").map(String::as_str);
-                check_secret_hash(&client, username, secret_hash, unable_to_verify)?;
-                self.sign_in_with_password(&pool.id, &client.id, username, password).await
+                self.password_flow(&pool, &client, parameters).await
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh_flow(&pool, &client, parameters).await,
             "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => Err(invalid("Initiate Auth method not supported.")),
