@@ -448,7 +448,8 @@ impl<S: PoolStore> UserPools<S> {
         if !client.enable_token_revocation {
             return Err(PoolError::UnsupportedOperation("Token revocation is not enabled for this client.".to_owned()));
         }
-        if unverified_access_claims(token).is_some() || token.split('.').count() == 3 {
+        // A JWT (an access or id token); authport's refresh tokens are opaque, without dots.
+        if token.split('.').count() == 3 {
             return Err(PoolError::UnsupportedTokenType("Only refresh tokens can be revoked.".to_owned()));
         }
         let hash = hash_refresh_token(token);
