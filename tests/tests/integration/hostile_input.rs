@@ -4,8 +4,8 @@
 //! Decisions this table pins down (README, "Hostile input"):
 //! - a body that is not UTF-8, not JSON, nested deeper than serde_json's limit (128), or has a
 //!   duplicate member is `400 malformed_request` — never a 5xx, never a stack overflow;
-//! - a body over 16 KiB is `413 payload_too_large`, decided from `Content-Length` (or while
-//!   streaming) before any parsing;
+//! - a body over 16 KiB is `413 payload_too_large`, before any parsing: counted while it
+//!   arrives, and read to its end (up to 4 MiB, else cut off) so that the client gets the answer;
 //! - control characters (NUL included) in an e-mail address and addresses over 254 characters
 //!   are `422 invalid_email`;
 //! - e-mail addresses are compared after trimming and lower-casing only: `Ann@Example.com`

@@ -71,6 +71,15 @@ fn access_token(checks: &mut Checks, value: &Option<String>) {
     });
 }
 
+/// A request whose one member is the access token.
+fn token_only(body: &[u8]) -> Result<PublicRequest, super::wire::WireError> {
+    let request: PublicRequest = parse(body)?;
+    let mut checks = Checks::default();
+    access_token(&mut checks, &request.access_token);
+    checks.finish()?;
+    Ok(request)
+}
+
 /// A client and a user name, both required, and the optional secret hash.
 fn client_and_user(checks: &mut Checks, request: &PublicRequest) {
     checks.client_id(&request.client_id);
@@ -203,10 +212,7 @@ pub async fn revoke_token<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {
 }
 
 pub async fn get_user<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {
-    let request: PublicRequest = parse(body)?;
-    let mut checks = Checks::default();
-    access_token(&mut checks, &request.access_token);
-    checks.finish()?;
+    let request = token_only(body)?;
     to_value(GetUserResponse::from(&api.engine.get_user(request.access_token()).await?))
 }
 
@@ -235,19 +241,13 @@ pub async fn change_password<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer 
 }
 
 pub async fn delete_user<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {
-    let request: PublicRequest = parse(body)?;
-    let mut checks = Checks::default();
-    access_token(&mut checks, &request.access_token);
-    checks.finish()?;
+    let request = token_only(body)?;
     api.engine.delete_user(request.access_token()).await?;
     empty()
 }
 
 pub async fn global_sign_out<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {
-    let request: PublicRequest = parse(body)?;
-    let mut checks = Checks::default();
-    access_token(&mut checks, &request.access_token);
-    checks.finish()?;
+    let request = token_only(body)?;
     api.engine.global_sign_out_with_token(request.access_token()).await?;
     empty()
 }
