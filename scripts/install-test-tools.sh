@@ -2,8 +2,8 @@
 # Installs the pinned test tools into the project virtualenv <repo>/.venv (which
 # scripts/install-moto.sh creates): schemathesis, the OpenAPI fuzzer that
 # tests/tests/integration/schemathesis.rs runs against /openapi.json; and the Node SDK cases'
-# packages (tests/sdk/node). Idempotent: returns in well under a second when the pinned versions
-# are already installed.
+# packages (tests/sdk/node, tests/sdk/node-v3). Idempotent: returns in well under a second when
+# the pinned versions are already installed.
 #
 # Usage: scripts/install-test-tools.sh            # install / verify (also installs moto)
 # Afterwards: .venv/bin/schemathesis run http://127.0.0.1:<port>/openapi.json
@@ -19,16 +19,21 @@ CONSTRAINTS="${SCRIPT_DIR}/test-tools-constraints.txt"
 # The virtualenv (and moto and boto3 in it) first.
 "${SCRIPT_DIR}/install-moto.sh"
 
-# The Node AWS SDK v2 and aws-jwt-verify (tests/sdk/node, pinned by its package-lock.json) for
-# tests/tests/integration/sdk_suites.rs; again only when the lock file changed.
-NODE_DIR="${REPO_ROOT}/tests/sdk/node"
-if command -v npm >/dev/null 2>&1; then
-  if [[ ! -f "${NODE_DIR}/node_modules/.package-lock.json" || "${NODE_DIR}/package-lock.json" -nt "${NODE_DIR}/node_modules/.package-lock.json" ]]; then
-    echo "installing the Node SDK cases' packages into ${NODE_DIR}/node_modules"
-    npm ci --prefix "${NODE_DIR}" --no-audit --no-fund --ignore-scripts --loglevel=error
+# The Node SDK cases' packages for tests/tests/integration/sdk_suites.rs, each directory pinned by
+# its package-lock.json: the AWS SDK v2 and aws-jwt-verify (tests/sdk/node), the AWS SDK v3 and
+# aws-jwt-verify (tests/sdk/node-v3); again only when a lock file changed.
+npm_ci() {
+  local dir="$1" what="$2"
+  if [[ ! -f "${dir}/node_modules/.package-lock.json" || "${dir}/package-lock.json" -nt "${dir}/node_modules/.package-lock.json" ]]; then
+    echo "installing ${what} into ${dir}/node_modules"
+    npm ci --prefix "${dir}" --no-audit --no-fund --ignore-scripts --loglevel=error
   else
-    echo "the Node SDK cases' packages are installed"
+    echo "${what} are installed"
   fi
+}
+if command -v npm >/dev/null 2>&1; then
+  npm_ci "${REPO_ROOT}/tests/sdk/node" "the Node SDK v2 cases' packages"
+  npm_ci "${REPO_ROOT}/tests/sdk/node-v3" "the Node SDK v3 cases' packages"
 else
   echo "npm not found: the Node SDK cases will be skipped (fatal under CI=true)"
 fi

@@ -1,6 +1,9 @@
 """The tutorial's flow and the fidelity table's cases through boto3, unchanged: the endpoint comes
-from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, as for any boto3 program. One process runs every
-case; each failure is printed, and the exit status is the number of failed cases.
+from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, as for any boto3 program. The admin API is called
+signed; the public API (SignUp, InitiateAuth, GetUser, ...) through an unsigned client, as an app
+without AWS credentials calls it. The codes Cognito would have e-mailed are read from authport's
+tester endpoint (AUTHPORT_COGNITO_ENDPOINT/_authport/messages). One process runs every case; each
+failure is printed, and the exit status is the number of failed cases.
 
 Run by tests/tests/integration/sdk_suites.rs against an authport serving its Cognito API.
 """
@@ -8,15 +11,26 @@ Run by tests/tests/integration/sdk_suites.rs against an authport serving its Cog
 import base64
 import hashlib
 import hmac
+import json
+import os
 import sys
 import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 
 import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 cognito = boto3.client("cognito-idp")
+# No credentials at all: the public API must answer requests that carry no signature.
+public = boto3.client("cognito-idp", config=Config(signature_version=UNSIGNED))
+TESTER = os.environ["AUTHPORT_COGNITO_ENDPOINT"] + "/_authport"
 PASSWORD = "Correct-Horse-9"
+NEW_PASSWORD = "N3w-Passw0rd!"
 
 
 def refused(call, exception, message=None, **kwargs):
@@ -72,6 +86,62 @@ def log_in(pool_id, client_id, email, password, **extra):
 
 def email(tag):
     return f"{tag}-{uuid.uuid4().hex}@example.com"
+
+
+def secret_hash(secret, username, client_id):
+    """Cognito's SECRET_HASH: Base64(HMAC-SHA256(secret, username + client id))."""
+    return base64.b64encode(hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()).decode()
+
+
+def tester(path, body=None):
+    """A GET (or, with `body`, a JSON POST) on authport's tester endpoints; the answer's JSON."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(TESTER + path, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def last_code(pool_id, username, kind):
+    """The code of the last message Cognito would have sent `username`, which must be a `kind`."""
+    query = urllib.parse.urlencode({"pool": pool_id, "username": username})
+    messages = tester(f"/messages?{query}")["Messages"]
+    assert messages, f"no message to {username}"
+    last = messages[-1]
+    assert last["Kind"] == kind and last["Code"] in last["Message"], last
+    return last["Code"]
+
+
+def public_pool(**client):
+    """A pool that e-mails a code to verify the address, and a client for the public password flow."""
+    pool_id = cognito.create_user_pool(PoolName="boto3-public", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    created = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], **client
+    )["UserPoolClient"]
+    return pool_id, created
+
+
+def username(tag):
+    return f"{tag}-{uuid.uuid4().hex}"
+
+
+def public_log_in(client_id, name, password, **extra):
+    return public.initiate_auth(
+        AuthFlow="USER_PASSWORD_AUTH", ClientId=client_id, AuthParameters={"USERNAME": name, "PASSWORD": password, **extra}
+    )
+
+
+def public_refresh(client_id, refresh_token):
+    return public.initiate_auth(AuthFlow="REFRESH_TOKEN_AUTH", ClientId=client_id, AuthParameters={"REFRESH_TOKEN": refresh_token})
+
+
+def confirmed_user(pool_id, client_id, tag):
+    """A user signed up through SignUp and confirmed with the code sent."""
+    name = username(tag)
+    public.sign_up(ClientId=client_id, Username=name, Password=PASSWORD,
+                   UserAttributes=[{"Name": "email", "Value": email(tag)}])
+    code = last_code(pool_id, name, "CONFIRMATION_CODE")
+    public.confirm_sign_up(ClientId=client_id, Username=name, ConfirmationCode=code)
+    return name
 
 
 def case_the_tutorial():
@@ -212,7 +282,115 @@ def case_id_formats_and_unknown_resources():
     refused(cognito.admin_get_user, "ResourceNotFoundException", UserPoolId=pool_id, Username="x")
 
 
-CASES = [value for name, value in sorted(globals().items()) if name.startswith("case_")]
+def case_public_sign_up_is_confirmed_by_the_code_sent():
+    pool_id, client = public_pool()
+    client_id, ann, address = client["ClientId"], username("ann"), email("ann")
+    sign_up = dict(ClientId=client_id, Username=ann, Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": address}])
+    signed_up = public.sign_up(**sign_up)
+    assert signed_up["UserConfirmed"] is False and uuid.UUID(signed_up["UserSub"]), signed_up
+    assert signed_up["CodeDeliveryDetails"] == {
+        "Destination": f"{address[0]}***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}, signed_up
+    refused(public_log_in, "UserNotConfirmedException", "User is not confirmed.", client_id=client_id, name=ann, password=PASSWORD)
+    refused(public.sign_up, "UsernameExistsException", "User already exists", **sign_up)
+    refused(public.sign_up, "InvalidPasswordException", "Password did not conform with policy: Password not long enough",
+            **{**sign_up, "Username": username("weak"), "Password": "Sh0rt!"})
+    code = last_code(pool_id, ann, "CONFIRMATION_CODE")
+    wrong = f"{(int(code) + 1) % 10 ** len(code):0{len(code)}}"
+    refused(public.confirm_sign_up, "CodeMismatchException", "Invalid verification code provided, please try again.",
+            ClientId=client_id, Username=ann, ConfirmationCode=wrong)
+    public.confirm_sign_up(ClientId=client_id, Username=ann, ConfirmationCode=code)
+    result = public_log_in(client_id, ann, PASSWORD)["AuthenticationResult"]
+    assert result["TokenType"] == "Bearer" and {"AccessToken", "IdToken", "RefreshToken"} <= result.keys(), result
+    user = public.get_user(AccessToken=result["AccessToken"])
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert user["Username"] == ann and attributes["email"] == address and attributes["email_verified"] == "true", user
+
+
+def case_public_initiate_auth_refuses_the_admin_flow():
+    pool_id, client = public_pool()
+    ann = confirmed_user(pool_id, client["ClientId"], "adminflow")
+    refused(public.initiate_auth, "InvalidParameterException", "Initiate Auth method not supported.",
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH", ClientId=client["ClientId"], AuthParameters={"USERNAME": ann, "PASSWORD": PASSWORD})
+
+
+def case_public_sign_up_needs_the_secret_hash():
+    pool_id, client = public_pool(GenerateSecret=True)
+    client_id, secret, ann = client["ClientId"], client["ClientSecret"], username("hash")
+    sign_up = dict(ClientId=client_id, Username=ann, Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": email("hash")}])
+    refused(public.sign_up, "NotAuthorizedException", f"Unable to verify secret hash for client {client_id}", **sign_up)
+    right = secret_hash(secret, ann, client_id)
+    public.sign_up(**sign_up, SecretHash=right)
+    code = last_code(pool_id, ann, "CONFIRMATION_CODE")
+    public.confirm_sign_up(ClientId=client_id, Username=ann, ConfirmationCode=code, SecretHash=right)
+    assert "AccessToken" in public_log_in(client_id, ann, PASSWORD, SECRET_HASH=right)["AuthenticationResult"]
+
+
+def case_public_global_sign_out_and_revoke_token_revoke_the_tokens():
+    pool_id, client = public_pool()
+    client_id = client["ClientId"]
+    ann = confirmed_user(pool_id, client_id, "signout")
+    first = public_log_in(client_id, ann, PASSWORD)["AuthenticationResult"]
+    assert "AccessToken" in public_refresh(client_id, first["RefreshToken"])["AuthenticationResult"]
+    public.global_sign_out(AccessToken=first["AccessToken"])
+    refused(public.get_user, "NotAuthorizedException", "Access Token has been revoked", AccessToken=first["AccessToken"])
+    refused(public_refresh, "NotAuthorizedException", "Refresh Token has been revoked", client_id=client_id, refresh_token=first["RefreshToken"])
+
+    revoked = public_log_in(client_id, ann, PASSWORD)["AuthenticationResult"]
+    other = public_log_in(client_id, ann, PASSWORD)["AuthenticationResult"]
+    public.revoke_token(Token=revoked["RefreshToken"], ClientId=client_id)
+    refused(public.get_user, "NotAuthorizedException", "Access Token has been revoked", AccessToken=revoked["AccessToken"])
+    refused(public_refresh, "NotAuthorizedException", "Refresh Token has been revoked", client_id=client_id, refresh_token=revoked["RefreshToken"])
+    # RevokeToken ends only the log-in its refresh token came from.
+    public.get_user(AccessToken=other["AccessToken"])
+    public_refresh(client_id, other["RefreshToken"])
+
+
+def case_public_change_password_keeps_other_sessions_and_delete_user_deletes():
+    pool_id, client = public_pool()
+    client_id = client["ClientId"]
+    ann = confirmed_user(pool_id, client_id, "change")
+    other = public_log_in(client_id, ann, PASSWORD)["AuthenticationResult"]["AccessToken"]
+    access = public_log_in(client_id, ann, PASSWORD)["AuthenticationResult"]["AccessToken"]
+    refused(public.change_password, "NotAuthorizedException", "Incorrect username or password.",
+            AccessToken=access, PreviousPassword="Wr0ng-password", ProposedPassword=NEW_PASSWORD)
+    public.change_password(AccessToken=access, PreviousPassword=PASSWORD, ProposedPassword=NEW_PASSWORD)
+    # Cognito's ChangePassword signs no session out.
+    assert public.get_user(AccessToken=other)["Username"] == ann
+    refused(public_log_in, "NotAuthorizedException", "Incorrect username or password.", client_id=client_id, name=ann, password=PASSWORD)
+    public_log_in(client_id, ann, NEW_PASSWORD)["AuthenticationResult"]
+    public.delete_user(AccessToken=access)
+    # The client's PreventUserExistenceErrors is LEGACY (the API's default): the user's absence is told.
+    refused(public_log_in, "UserNotFoundException", "User does not exist.", client_id=client_id, name=ann, password=NEW_PASSWORD)
+
+
+def case_public_forgotten_password_is_reset_with_the_code_sent():
+    pool_id, client = public_pool()
+    client_id = client["ClientId"]
+    ann = confirmed_user(pool_id, client_id, "forgot")
+    delivery = public.forgot_password(ClientId=client_id, Username=ann)["CodeDeliveryDetails"]
+    assert delivery == {"Destination": "f***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}, delivery
+    code = last_code(pool_id, ann, "PASSWORD_RESET_CODE")
+    public.confirm_forgot_password(ClientId=client_id, Username=ann, ConfirmationCode=code, Password=NEW_PASSWORD)
+    refused(public_log_in, "NotAuthorizedException", "Incorrect username or password.", client_id=client_id, name=ann, password=PASSWORD)
+    assert "AccessToken" in public_log_in(client_id, ann, NEW_PASSWORD)["AuthenticationResult"]
+
+
+def case_public_access_token_expires_after_an_hour():
+    pool_id, client = public_pool()
+    ann = confirmed_user(pool_id, client["ClientId"], "expiry")
+    access = public_log_in(client["ClientId"], ann, PASSWORD)["AuthenticationResult"]["AccessToken"]
+    public.get_user(AccessToken=access)
+    try:
+        moved = tester("/clock", {"AdvanceSeconds": 3601})
+    except urllib.error.HTTPError as err:
+        raise AssertionError(f"the test clock answered {err.code}: start authport with --cognito-api-test-clock") from err
+    assert moved["AheadSeconds"] >= 3601, moved
+    refused(public.get_user, "NotAuthorizedException", "Access Token has expired", AccessToken=access)
+
+
+# The test clock moves for the whole server and never back: the case that moves it runs last.
+CASES = sorted((value for name, value in globals().items() if name.startswith("case_")),
+               key=lambda case: (case is case_public_access_token_expires_after_an_hour, case.__name__))
 
 if __name__ == "__main__":
     failed = 0

@@ -44,4 +44,5 @@ mod tests;
 mod tokens;
 
 pub use provider::CognitoIdentityProvider;
+pub use secret_hash::secret_hash;
 pub use settings::{CognitoSettings, CognitoSetupError};

@@ -10,7 +10,7 @@ use sha2::Sha256;
 /// Cognito documents it. Every call that names a user sends it when a secret is configured.
 ///
 /// The value proves knowledge of the secret, so it is never logged either.
-pub(crate) fn secret_hash(client_secret: &SecretString, username: &str, client_id: &str) -> String {
+pub fn secret_hash(client_secret: &SecretString, username: &str, client_id: &str) -> String {
     let mut mac = <Hmac<Sha256>>::new_from_slice(client_secret.expose_secret().as_bytes())
         .expect("HMAC accepts keys of any length");
     mac.update(username.as_bytes());

@@ -116,6 +116,18 @@ pub struct CognitoApiOptions {
     /// [default: https://cognito-idp.<region>.amazonaws.com, as Cognito's].
     #[arg(long, env = "AUTHPORT_COGNITO_API_ISSUER_BASE")]
     pub cognito_api_issuer_base: Option<String>,
+
+    /// A JSON file of user pools, app clients and users with fixed ids (docs/cognito-api.md,
+    /// "Seed file"), created at start where they are not stored yet (what is stored wins; a
+    /// difference is logged) and again after every POST /_authport/reset.
+    #[arg(long, env = "AUTHPORT_COGNITO_SEED")]
+    pub cognito_seed: Option<std::path::PathBuf>,
+
+    /// TESTING ONLY: POST /_authport/clock on the Cognito API moves the local backends' clock
+    /// forward (expiry of temporary passwords, sessions, codes and tokens, for both APIs of
+    /// this process).
+    #[arg(long, env = "AUTHPORT_COGNITO_API_TEST_CLOCK")]
+    pub cognito_api_test_clock: bool,
 }
 
 /// Production limits: rate limits, the password-hashing pool, the request timeout.

@@ -9,6 +9,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use authport_cognito::{CognitoIdentityProvider, CognitoSettings};
 use authport_domain::{AuthService, IdentityProvider};
+use authport_userpool::clock::{AdjustableClock, Clock, SystemClock};
+use authport_userpool::engine::emulator::Seed;
 use authport_userpool::{
     DatabaseUrl, HashCost, LocalConfig, LocalIdentityProvider, MemoryStore, PoolStore, PostgresConfig, PostgresStore,
     redact_url,
@@ -139,13 +141,45 @@ async fn bind_cognito_api(config: &Config, addr: SocketAddr) -> anyhow::Result<(
     Ok((listener.local_addr()?, listener))
 }
 
-/// What serves the Cognito API over `provider`'s engine.
-fn cognito_api_server<S: PoolStore>(config: &Config, provider: &LocalIdentityProvider<S>) -> Serve {
+/// What the local backends are built with besides the flags: the seed file, read before
+/// anything connects so that a bad one stops the start at once, and the test clock.
+#[derive(Debug, Default)]
+struct LocalExtras {
+    seed: Option<Seed>,
+    test_clock: Option<Arc<AdjustableClock>>,
+}
+
+impl LocalExtras {
+    fn read(config: &Config) -> anyhow::Result<Self> {
+        let options = &config.cognito_api;
+        if options.cognito_api_test_clock && options.cognito_api_listen.is_none() {
+            anyhow::bail!("--cognito-api-test-clock is moved through the Cognito API: add --cognito-api-listen");
+        }
+        let seed = options.cognito_seed.as_deref().map(crate::cognito_api::seed::read).transpose()?;
+        let test_clock = options.cognito_api_test_clock.then(|| {
+            tracing::warn!("the test clock is on (--cognito-api-test-clock): POST /_authport/clock moves time forward");
+            Arc::new(AdjustableClock::default())
+        });
+        Ok(Self { seed, test_clock })
+    }
+}
+
+/// Applies the seed to `provider`'s engine, and makes what serves the Cognito API over it.
+async fn cognito_api_server<S: PoolStore>(
+    config: &Config,
+    provider: &LocalIdentityProvider<S>,
+    extras: LocalExtras,
+) -> anyhow::Result<Serve> {
     let api = Arc::new(crate::cognito_api::Api {
         engine: Arc::clone(provider.engine()),
         issuer_base: config.cognito_api.cognito_api_issuer_base.clone(),
+        seed: extras.seed,
+        test_clock: extras.test_clock,
     });
-    Box::new(move |listener, shutdown| Box::pin(crate::cognito_api::serve(api, listener, shutdown)))
+    crate::cognito_api::apply_seed(&api)
+        .await
+        .map_err(|err| anyhow::anyhow!("cannot apply the seed file: {}", err.message))?;
+    Ok(Box::new(move |listener, shutdown| Box::pin(crate::cognito_api::serve(api, listener, shutdown))))
 }
 
 /// Builds the use cases over the adapter `config.backend` names, and what serves the Cognito
@@ -153,16 +187,19 @@ fn cognito_api_server<S: PoolStore>(config: &Config, provider: &LocalIdentityPro
 async fn build_service(config: &Config, local_addr: SocketAddr) -> anyhow::Result<(AuthService, Option<Serve>)> {
     let (provider, serve): (Arc<dyn IdentityProvider>, _) = match config.backend {
         Backend::Memory => {
-            let provider =
-                LocalIdentityProvider::new(Arc::new(MemoryStore::new()), local_config(config, local_addr)?).await?;
-            let serve = cognito_api_server(config, &provider);
+            let extras = LocalExtras::read(config)?;
+            let local = local_config(config, local_addr, &extras)?;
+            let provider = LocalIdentityProvider::new(Arc::new(MemoryStore::new()), local).await?;
+            let serve = cognito_api_server(config, &provider, extras).await?;
             (Arc::new(provider), Some(serve))
         }
         Backend::Postgres => {
+            let extras = LocalExtras::read(config)?;
+            let local = local_config(config, local_addr, &extras)?;
             // Without --signing-key-file the key comes from the database, shared by all processes.
             let store = connect_postgres(&config.database).await?;
-            let provider = LocalIdentityProvider::new(Arc::new(store), local_config(config, local_addr)?).await?;
-            let serve = cognito_api_server(config, &provider);
+            let provider = LocalIdentityProvider::new(Arc::new(store), local).await?;
+            let serve = cognito_api_server(config, &provider, extras).await?;
             (Arc::new(provider), Some(serve))
         }
         Backend::Cognito => (Arc::new(connect_cognito(&config.cognito).await?), None),
@@ -229,7 +266,7 @@ pub async fn migrate(options: &DatabaseOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn local_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<LocalConfig> {
+fn local_config(config: &Config, local_addr: SocketAddr, extras: &LocalExtras) -> anyhow::Result<LocalConfig> {
     let tokens = &config.tokens;
     let signing_key_pem = match &tokens.signing_key_file {
         Some(path) => Some(
@@ -251,7 +288,10 @@ fn local_config(config: &Config, local_addr: SocketAddr) -> anyhow::Result<Local
         },
         hash_limits: config.limits.hash_limits(),
         signing_key_pem,
-        ..LocalConfig::default()
+        clock: match &extras.test_clock {
+            Some(clock) => Arc::clone(clock) as Arc<dyn Clock>,
+            None => Arc::new(SystemClock),
+        },
     })
 }
 

@@ -93,7 +93,7 @@ fn start(engine: Engine) -> Option<Emulator> {
                     Engine::Memory => {
                         let store = Arc::new(MemoryStore::new());
                         let provider = LocalIdentityProvider::new(Arc::clone(&store), config).await.expect("engine");
-                        let api = Arc::new(Api { engine: Arc::clone(provider.engine()), issuer_base: None });
+                        let api = Arc::new(Api::new(Arc::clone(provider.engine())));
                         let _ = ready.send(Some(Emulator { endpoint, keys: Keys::Memory(store) }));
                         cognito_api::serve(api, listener, std::future::pending()).await;
                     }
@@ -106,7 +106,7 @@ fn start(engine: Engine) -> Option<Emulator> {
                         let store =
                             PostgresStore::connect(&PostgresConfig::new(url)).await.expect("the database migrates");
                         let provider = LocalIdentityProvider::new(Arc::new(store), config).await.expect("engine");
-                        let api = Arc::new(Api { engine: Arc::clone(provider.engine()), issuer_base: None });
+                        let api = Arc::new(Api::new(Arc::clone(provider.engine())));
                         let _ = ready.send(Some(Emulator { endpoint, keys: Keys::Postgres(db) }));
                         cognito_api::serve(api, listener, std::future::pending()).await;
                     }

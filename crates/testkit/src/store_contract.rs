@@ -106,6 +106,7 @@ fn user(pool: &Pool, username: &str) -> PoolUser {
             expires_at: at(6),
             failed_attempts: 1,
         }),
+        srp: Some(authport_userpool::srp::Verifier { salt: vec![0x9f; 16], verifier: vec![0x42; 384] }),
         created_at: at(4),
         last_modified_at: at(4),
         revision: 0,
@@ -132,6 +133,7 @@ fn session(user: &PoolUser, client: &AppClient, n: u8) -> StoredSession {
         sub: user.sub,
         challenge: ChallengeName::NewPasswordRequired,
         expires_at: at(50),
+        srp_key: None,
     }
 }
 
@@ -239,6 +241,14 @@ pub async fn a_session_is_taken_once(subject: &StoreSubject) {
     assert_eq!(first, [&TakenSession::First(stored.clone())], "{taken:?}");
     assert_eq!(taken.iter().filter(|t| **t == TakenSession::AlreadyUsed(stored.clone())).count(), 15);
     assert_eq!(store.take_session(&"ab".repeat(32), at(10)).await.expect("take"), TakenSession::Unknown);
+    // A PASSWORD_VERIFIER session keeps its (masked) SRP key.
+    let verifier = StoredSession {
+        challenge: ChallengeName::PasswordVerifier,
+        srp_key: Some(*b"0123456789abcdef"),
+        ..session(&user, &client, 8)
+    };
+    store.insert_session(&verifier).await.expect("session");
+    assert_eq!(store.take_session(&verifier.token_hash, at(10)).await.expect("take"), TakenSession::First(verifier));
 }
 
 /// Revoking a user's refresh tokens revokes all of theirs, once, and no one else's.
@@ -309,6 +319,46 @@ pub async fn deleting_a_pool_deletes_what_it_holds(subject: &StoreSubject) {
     assert!(store.clients(&kept.id).await.expect("clients").is_empty());
 }
 
+/// Clearing a pool takes its users, their sessions and tokens, and its messages; its clients
+/// and keys, and other pools, are untouched.
+pub async fn clearing_a_pool_keeps_its_clients(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let (pool, client, user) = populated(store, "Clear0001").await;
+    let (kept, kept_client, kept_user) = populated(store, "Clear0002").await;
+    store.insert_refresh_token(&refresh_token(&user, &client, 11)).await.expect("token");
+    store.insert_session(&session(&user, &client, 12)).await.expect("session");
+    store.insert_refresh_token(&refresh_token(&kept_user, &kept_client, 13)).await.expect("token");
+    let keys = PoolKeysPem { access: "-----BEGIN a".to_owned(), id: "-----BEGIN b".to_owned() };
+    store.put_pool_keys(&pool.id, keys.clone()).await.expect("keys");
+    let message = |pool: &Pool| Message {
+        pool_id: pool.id.clone(),
+        username: "someone".to_owned(),
+        kind: MessageKind::ConfirmationCode,
+        medium: DeliveryMedium::Email,
+        destination: "someone@example.com".to_owned(),
+        body: "Your verification code is 123456. ".to_owned(),
+        code: "123456".to_owned(),
+        created_at: at(14),
+    };
+    store.record_message(&message(&pool)).await.expect("record");
+    store.record_message(&message(&kept)).await.expect("record");
+
+    store.clear_pool(&pool.id).await.expect("clear");
+    assert!(store.users(&pool.id).await.expect("users").is_empty());
+    assert_eq!(store.refresh_token(&"0b".repeat(32)).await.expect("read"), None);
+    assert_eq!(store.take_session(&"0c".repeat(32), at(20)).await.expect("take"), TakenSession::Unknown);
+    assert!(store.messages(&pool.id).await.expect("messages").is_empty());
+    assert!(store.pool(&pool.id).await.expect("read").is_some(), "the pool stays");
+    let clients = store.clients(&pool.id).await.expect("clients");
+    assert_eq!(clients.iter().map(|c| &c.id).collect::<Vec<_>>(), [&client.id]);
+    assert_eq!(store.pool_keys(&pool.id).await.expect("read"), Some(keys));
+
+    assert_eq!(store.users(&kept.id).await.expect("users"), [kept_user]);
+    assert!(store.refresh_token(&"0d".repeat(32)).await.expect("read").is_some());
+    assert_eq!(store.messages(&kept.id).await.expect("messages"), [message(&kept)]);
+    store.clear_pool(&pool.id).await.expect("clearing an empty pool is no error");
+}
+
 /// The default pool and client take the ids and settings they are installed with, keeping the
 /// users, tokens and keys they hold when their ids change.
 pub async fn the_default_pool_keeps_its_users(subject: &StoreSubject) {
@@ -366,6 +416,7 @@ pub async fn messages_are_kept_per_pool_in_order(subject: &StoreSubject) {
         medium: if n.is_multiple_of(2) { DeliveryMedium::Email } else { DeliveryMedium::Sms },
         destination: format!("user{n}@example.com"),
         body: format!("Your temporary password is T{n}"),
+        code: format!("T{n}"),
         created_at: at(n),
     };
     for (pool, n) in [(&pool, 1), (&other, 2), (&pool, 3), (&pool, 4)] {
@@ -390,6 +441,7 @@ macro_rules! store_contract_clauses {
             revoking_refresh_tokens_revokes_the_users_only,
             revoking_one_refresh_token_revokes_it_alone,
             deleting_a_pool_deletes_what_it_holds,
+            clearing_a_pool_keeps_its_clients,
             the_default_pool_keeps_its_users,
             racing_key_stores_agree,
             messages_are_kept_per_pool_in_order,

@@ -40,3 +40,8 @@ pub fn verify<T: DeserializeOwned>(token: &str, jwks: &Value, issuer: Option<&st
     }
     decode::<T>(token, &key, &validation).expect("token verifies").claims
 }
+
+/// Cognito's `SECRET_HASH` of `username` for a client with `secret`.
+pub fn secret_hash(username: &str, client_id: &str, secret: &str) -> String {
+    authport_cognito::secret_hash(&secrecy::SecretString::from(secret.to_owned()), username, client_id)
+}

@@ -15,6 +15,7 @@ pub mod engine;
 mod hashing;
 pub mod model;
 mod provider;
+pub mod srp;
 pub mod store;
 mod tokens;
 

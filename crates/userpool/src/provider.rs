@@ -250,6 +250,9 @@ impl<S: PoolStore> IdentityProvider for LocalIdentityProvider<S> {
             Ok(SignIn::Challenge { session, .. }) => {
                 Err(LogInError::PasswordChangeRequired { session: ChallengeSession::new(session) })
             }
+            Ok(SignIn::PasswordVerifier(_)) => {
+                Err(backend(PoolError::Internal("a password log-in answered an SRP challenge".into())).into())
+            }
             // As on the Cognito backend: whatever keeps the user out is invalid credentials.
             Err(
                 PoolError::NotAuthorized(_)

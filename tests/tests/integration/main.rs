@@ -13,8 +13,11 @@ mod contract;
 /// PostgreSQL store.
 mod store_contract;
 
-/// authport's Cognito API through the Rust AWS SDK, on both engines; bad input.
+/// authport's Cognito API through the Rust AWS SDK, on both engines: the admin API and bad
+/// input…
 mod cognito_api;
+/// …the public API and the tester endpoints…
+mod cognito_public_api;
 /// …and through boto3 and the Node SDK v2 (the tutorial's code) with aws-jwt-verify.
 mod sdk_suites;
 

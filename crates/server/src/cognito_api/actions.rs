@@ -100,7 +100,7 @@ struct UsernameConfigurationIn {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PoolRequest {
+pub(super) struct PoolRequest {
     pool_name: Option<String>,
     user_pool_id: Option<String>,
     policies: Option<PoliciesIn>,
@@ -145,8 +145,8 @@ fn pool_settings(checks: &mut Checks, request: &PoolRequest) -> PoolSettings {
     settings
 }
 
-pub async fn create_user_pool<S: PoolStore>(api: &Api<S>, body: &[u8], region: &str) -> Answer {
-    let request: PoolRequest = parse(body)?;
+/// The pool a CreateUserPool request (or a seed file's pool) asks for, its members checked.
+pub(super) fn new_pool(request: PoolRequest, region: &str) -> Result<NewPool, WireError> {
     let mut checks = Checks::default();
     checks.name(&request.pool_name, "poolName", true);
     let settings = pool_settings(&mut checks, &request);
@@ -155,14 +155,18 @@ pub async fn create_user_pool<S: PoolStore>(api: &Api<S>, body: &[u8], region: &
         checks.one_of(Some(attribute), "usernameAttributes.member", &["phone_number", "email"]);
     }
     checks.finish()?;
-    let new = NewPool {
+    Ok(NewPool {
         name: request.pool_name.unwrap_or_default(),
         region: region.to_owned(),
         settings,
         // Through the API, a pool without UsernameConfiguration is case-sensitive.
         case_sensitive: request.username_configuration.and_then(|c| c.case_sensitive).unwrap_or(true),
         username_attributes: attributes.iter().filter_map(|a| UsernameAttribute::parse(a)).collect(),
-    };
+    })
+}
+
+pub async fn create_user_pool<S: PoolStore>(api: &Api<S>, body: &[u8], region: &str) -> Answer {
+    let new = new_pool(parse(body)?, region)?;
     let pool = api.engine.create_pool(new, api.issuer_base.as_deref()).await?;
     to_value(json!({ "UserPool": UserPoolType::from(&pool) }))
 }
@@ -228,11 +232,11 @@ struct TokenValidityUnitsIn {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ClientRequest {
+pub(super) struct ClientRequest {
     user_pool_id: Option<String>,
     client_id: Option<String>,
     client_name: Option<String>,
-    generate_secret: Option<bool>,
+    pub(super) generate_secret: Option<bool>,
     refresh_token_validity: Option<i64>,
     access_token_validity: Option<i64>,
     id_token_validity: Option<i64>,
@@ -342,12 +346,17 @@ fn client_answer(client: &AppClient) -> Answer {
     to_value(json!({ "UserPoolClient": UserPoolClientType::from(client) }))
 }
 
+/// The settings of a new client (CreateUserPoolClient's, or a seed file's), its name checked.
+pub(super) fn new_client(checks: &mut Checks, request: &ClientRequest) -> Result<ClientSettings, WireError> {
+    checks.name(&request.client_name, "clientName", true);
+    client_settings(checks, request, request.client_name.clone().unwrap_or_default())
+}
+
 pub async fn create_user_pool_client<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {
     let request: ClientRequest = parse(body)?;
     let mut checks = Checks::default();
     checks.pool_id(&request.user_pool_id);
-    checks.name(&request.client_name, "clientName", true);
-    let settings = client_settings(&mut checks, &request, request.client_name.clone().unwrap_or_default())?;
+    let settings = new_client(&mut checks, &request)?;
     checks.finish()?;
     let pool = pool_id(request.user_pool_id.as_deref().unwrap_or_default())?;
     let client = api.engine.create_client(&pool, settings, request.generate_secret.unwrap_or(false)).await?;
@@ -602,6 +611,19 @@ pub(super) fn sign_in_answer(signed_in: SignIn) -> Answer {
                 authentication_result: None,
             }
         }
+        // No session: the secret block is the challenge's state, as Cognito's.
+        SignIn::PasswordVerifier(challenge) => AuthResponse {
+            challenge_name: Some("PASSWORD_VERIFIER"),
+            session: None,
+            challenge_parameters: BTreeMap::from([
+                ("SALT".to_owned(), challenge.salt),
+                ("SECRET_BLOCK".to_owned(), challenge.secret_block),
+                ("SRP_B".to_owned(), challenge.srp_b),
+                ("USERNAME".to_owned(), challenge.user_id_for_srp.clone()),
+                ("USER_ID_FOR_SRP".to_owned(), challenge.user_id_for_srp),
+            ]),
+            authentication_result: None,
+        },
     };
     to_value(response)
 }

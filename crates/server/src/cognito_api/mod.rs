@@ -15,12 +15,16 @@
 //! - `actions`: one function per action of the admin (signed) API;
 //! - `public`: one function per action of the public API (unsigned, or authorised by the
 //!   user's access token), whose calls name an app client rather than a pool;
-//! - `operations`: every Cognito action, to tell "unsupported" from "unknown".
+//! - `operations`: every Cognito action, to tell "unsupported" from "unknown";
+//! - `tester`: what testers need beyond Cognito's API (reset, messages, a test clock) under
+//!   `/_authport/`, and `seed`: the seed file of pools, clients and users with fixed ids.
 
 mod actions;
 mod operations;
 mod public;
+pub mod seed;
 mod shapes;
+mod tester;
 mod wire;
 
 use std::convert::Infallible;
@@ -28,6 +32,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use authport_userpool::clock::AdjustableClock;
+use authport_userpool::engine::emulator::Seed;
 use authport_userpool::model::PoolId;
 use authport_userpool::{PoolStore, UserPools};
 use bytes::Bytes;
@@ -49,6 +55,34 @@ pub struct Api<S> {
     pub engine: Arc<UserPools<S>>,
     /// The base of new pools' issuers (`<base>/<poolId>`); Cognito's when `None`.
     pub issuer_base: Option<String>,
+    /// The seed file's pools, clients and users, applied at start and after every reset.
+    pub seed: Option<Seed>,
+    /// The engine's clock when `--cognito-api-test-clock` lets testers move it.
+    pub test_clock: Option<Arc<AdjustableClock>>,
+}
+
+impl<S> Api<S> {
+    /// The API over `engine`, with Cognito's issuers, no seed and the engine's own clock.
+    pub fn new(engine: Arc<UserPools<S>>) -> Self {
+        Self { engine, issuer_base: None, seed: None, test_clock: None }
+    }
+}
+
+/// Applies the seed (if any): what it created, kept and found in conflict (logged, the stored
+/// version winning).
+pub async fn apply_seed<S: PoolStore>(api: &Api<S>) -> Result<serde_json::Value, WireError> {
+    let Some(seed) = &api.seed else { return Ok(serde_json::json!({})) };
+    let outcome = api.engine.apply_seed(seed, api.issuer_base.as_deref()).await?;
+    for conflict in &outcome.conflicts {
+        tracing::warn!(conflict, "the seed file and the store disagree: the stored version is kept");
+    }
+    tracing::info!(
+        created = outcome.created.len(),
+        kept = outcome.kept.len(),
+        conflicts = outcome.conflicts.len(),
+        "the seed file is applied"
+    );
+    Ok(serde_json::json!({ "Created": outcome.created, "Kept": outcome.kept, "Conflicts": outcome.conflicts }))
 }
 
 /// The region in a SigV4 `Authorization` header's credential scope
@@ -200,6 +234,8 @@ pub fn routes<S: PoolStore>(
         .and(warp::body::content_length_limit(MAX_BODY))
         .and(warp::body::bytes())
         .and_then(call);
+    let tester = tester::routes(Arc::clone(&api));
+    let preflight = warp::options().and(warp::header::headers_cloned()).map(preflight);
     let keys = warp::get()
         .and(with_api)
         .and(warp::path::param::<String>())
@@ -207,7 +243,39 @@ pub fn routes<S: PoolStore>(
         .and(warp::path("jwks.json"))
         .and(warp::path::end())
         .and_then(jwks);
-    calls.or(keys).unify().recover(refused).unify()
+    let routes = preflight.or(calls).unify().or(keys).unify().or(tester).unify().recover(refused).unify();
+    routes.map(with_cors)
+}
+
+/// What browsers read of every answer (Cognito's own lists): any origin may call, and read the
+/// request id and the error headers. No credentials: the API takes none from cookies.
+const EXPOSED_HEADERS: &str = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+
+fn with_cors(mut response: Response) -> Response {
+    use warp::http::HeaderValue;
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert("access-control-expose-headers", HeaderValue::from_static(EXPOSED_HEADERS));
+    response
+}
+
+/// A CORS preflight, answered as Cognito does: 200 with no body, the requested headers and
+/// method allowed as asked, cached for two days.
+fn preflight(request: HeaderMap) -> Response {
+    use warp::http::HeaderValue;
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut response = Response::new(String::new().into());
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-amzn-RequestId", value);
+    }
+    if let Some(asked) = request.get("access-control-request-headers") {
+        headers.insert("access-control-allow-headers", asked.clone());
+    }
+    let method = request.get("access-control-request-method").cloned().unwrap_or(HeaderValue::from_static("POST"));
+    headers.insert("access-control-allow-methods", method);
+    headers.insert("access-control-max-age", HeaderValue::from_static("172800"));
+    response
 }
 
 /// What warp refused before an action ran, in Cognito's error shape.

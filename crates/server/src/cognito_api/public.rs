@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use authport_userpool::PoolStore;
 use authport_userpool::engine::auth::{AUTH_FLOWS, CHALLENGE_NAMES};
 use authport_userpool::engine::public::SignUp;
-use authport_userpool::{PoolStore, SignIn};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -192,11 +192,11 @@ pub async fn respond_to_auth_challenge<S: PoolStore>(api: &Api<S>, body: &[u8]) 
     checks.finish()?;
     let responses = request.challenge_responses.clone().unwrap_or_default();
     let challenge = request.challenge_name.as_deref().unwrap_or_default();
-    let tokens = api
-        .engine
-        .respond_to_auth_challenge(&request.client()?, challenge, request.session.as_deref(), &responses)
-        .await?;
-    sign_in_answer(SignIn::Tokens(tokens))
+    sign_in_answer(
+        api.engine
+            .respond_to_auth_challenge(&request.client()?, challenge, request.session.as_deref(), &responses)
+            .await?,
+    )
 }
 
 pub async fn revoke_token<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {

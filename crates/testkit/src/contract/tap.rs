@@ -131,6 +131,7 @@ tapped! {
     read pools() -> Result<Vec<Pool>, StoreError>;
     write update_pool(pool: &Pool) -> Result<bool, StoreError>;
     write delete_pool(id: &PoolId) -> Result<bool, StoreError>;
+    write clear_pool(id: &PoolId) -> Result<(), StoreError>;
     write insert_client(client: &AppClient) -> Result<(), InsertError>;
     read client(id: &ClientId) -> Result<Option<AppClient>, StoreError>;
     read clients(pool: &PoolId) -> Result<Vec<AppClient>, StoreError>;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use authport_domain::PasswordPolicy;
 use rand::Rng as _;
 use rand::seq::SliceRandom as _;
+use secrecy::SecretString;
 
 use super::{PoolError, UserPools};
 use crate::model::{
@@ -207,24 +208,9 @@ impl<S: PoolStore> UserPools<S> {
     /// CreateUserPool: a new pool with an id in Cognito's format, issuing tokens as
     /// `<issuer_base>/<id>` (Cognito's `https://cognito-idp.<region>.amazonaws.com` by default).
     pub async fn create_pool(&self, new: NewPool, issuer_base: Option<&str>) -> Result<Pool, PoolError> {
-        let now = self.clock.now();
         for _ in 0..4 {
             let id = PoolId::generate(&new.region).map_err(|e| PoolError::InvalidParameter(e.to_string()))?;
-            let base =
-                issuer_base.map_or_else(|| format!("https://cognito-idp.{}.amazonaws.com", new.region), str::to_owned);
-            let pool = Pool {
-                issuer: format!("{}/{id}", base.trim_end_matches('/')),
-                id,
-                name: new.name.clone(),
-                policy: new.settings.policy,
-                temporary_password_validity_days: new.settings.temporary_password_validity_days,
-                case_sensitive: new.case_sensitive,
-                username_attributes: new.username_attributes.clone(),
-                allow_admin_create_user_only: new.settings.allow_admin_create_user_only,
-                auto_verified_attributes: new.settings.auto_verified_attributes.clone(),
-                created_at: now,
-                last_modified_at: now,
-            };
+            let pool = self.pool_from(id, &new, issuer_base);
             match self.store.insert_pool(&pool).await {
                 Ok(()) => return Ok(pool),
                 Err(InsertError::Duplicate) => {} // a random id taken: draw again
@@ -233,6 +219,26 @@ impl<S: PoolStore> UserPools<S> {
             }
         }
         Err(PoolError::Internal("no free pool id after four draws".into()))
+    }
+
+    /// The pool `new` asks for, under `id`.
+    pub(super) fn pool_from(&self, id: PoolId, new: &NewPool, issuer_base: Option<&str>) -> Pool {
+        let now = self.clock.now();
+        let base =
+            issuer_base.map_or_else(|| format!("https://cognito-idp.{}.amazonaws.com", new.region), str::to_owned);
+        Pool {
+            issuer: format!("{}/{id}", base.trim_end_matches('/')),
+            id,
+            name: new.name.clone(),
+            policy: new.settings.policy,
+            temporary_password_validity_days: new.settings.temporary_password_validity_days,
+            case_sensitive: new.case_sensitive,
+            username_attributes: new.username_attributes.clone(),
+            allow_admin_create_user_only: new.settings.allow_admin_create_user_only,
+            auto_verified_attributes: new.settings.auto_verified_attributes.clone(),
+            created_at: now,
+            last_modified_at: now,
+        }
     }
 
     /// DescribeUserPool.
@@ -284,12 +290,30 @@ impl<S: PoolStore> UserPools<S> {
         generate_secret: bool,
     ) -> Result<AppClient, PoolError> {
         let pool = self.pool(pool_id).await?;
+        let client =
+            self.client_from(ClientId::generate(), &pool, settings, generate_secret.then(generate_client_secret));
+        match self.store.insert_client(&client).await {
+            Ok(()) => Ok(client),
+            Err(InsertError::NoSuchPool) => Err(PoolError::no_such_pool(pool_id)),
+            Err(InsertError::Duplicate) => Err(PoolError::Internal("a random client id was taken".into())),
+            Err(InsertError::Store(err)) => Err(err.into()),
+        }
+    }
+
+    /// The client `settings` ask for, under `id`.
+    pub(super) fn client_from(
+        &self,
+        id: ClientId,
+        pool: &Pool,
+        settings: ClientSettings,
+        secret: Option<SecretString>,
+    ) -> AppClient {
         let now = self.clock.now();
-        let client = AppClient {
-            id: ClientId::generate(),
+        AppClient {
+            id,
             pool_id: pool.id.clone(),
             name: settings.name,
-            secret: generate_secret.then(generate_client_secret),
+            secret,
             explicit_auth_flows: settings.explicit_auth_flows,
             prevent_user_existence_errors: settings.prevent_user_existence_errors,
             access_token_validity: settings.access_token_validity,
@@ -299,12 +323,6 @@ impl<S: PoolStore> UserPools<S> {
             enable_token_revocation: settings.enable_token_revocation,
             created_at: now,
             last_modified_at: now,
-        };
-        match self.store.insert_client(&client).await {
-            Ok(()) => Ok(client),
-            Err(InsertError::NoSuchPool) => Err(PoolError::no_such_pool(pool_id)),
-            Err(InsertError::Duplicate) => Err(PoolError::Internal("a random client id was taken".into())),
-            Err(InsertError::Store(err)) => Err(err.into()),
         }
     }
 
@@ -413,11 +431,11 @@ impl<S: PoolStore> UserPools<S> {
                 "Resend not possible. User status is not FORCE_CHANGE_PASSWORD.".to_owned(),
             ));
         }
-        let hash = self.hasher.hash(temporary).await.map_err(super::hashing)?;
+        let secrets = self.password_secrets(pool, &user.username, temporary).await?;
         let now = self.clock.now();
         let user = self
             .update_user(user, |user| {
-                user.password_hash.clone_from(&hash);
+                secrets.apply_to(user);
                 user.password_set_at = now;
                 Ok(())
             })
@@ -448,6 +466,7 @@ impl<S: PoolStore> UserPools<S> {
                 medium: *medium,
                 destination: destination.to_owned(),
                 body: body.clone(),
+                code: temporary.to_owned(),
                 created_at: self.clock.now(),
             };
             self.store.record_message(&message).await?;
@@ -473,10 +492,10 @@ impl<S: PoolStore> UserPools<S> {
         let pool = self.pool(pool_id).await?;
         Self::check_policy(&pool, password)?;
         let user = self.find_user(&pool, username).await?;
-        let hash = self.hasher.hash(password).await.map_err(super::hashing)?;
+        let secrets = self.password_secrets(&pool, &user.username, password).await?;
         let now = self.clock.now();
         self.update_user(user, |user| {
-            user.password_hash.clone_from(&hash);
+            secrets.apply_to(user);
             user.password_set_at = now;
             user.status = if permanent { UserStatus::Confirmed } else { UserStatus::ForceChangePassword };
             user.failed_sign_ins = 0;

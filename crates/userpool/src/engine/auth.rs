@@ -54,7 +54,7 @@ pub(super) fn unsupported_by_authport(what: &str) -> PoolError {
     invalid(format!("authport does not implement {what}: it answers no tokens for it"))
 }
 
-fn required<'a>(parameters: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, PoolError> {
+pub(super) fn required<'a>(parameters: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, PoolError> {
     parameters.get(name).map(String::as_str).ok_or_else(|| invalid(format!("Missing required parameter {name}")))
 }
 

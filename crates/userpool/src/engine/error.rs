@@ -65,6 +65,9 @@ pub enum PoolError {
     /// `UsernameExistsException`.
     #[error("User account already exists")]
     UsernameExists,
+    /// A user name taken, in SignUp's words (which differ from AdminCreateUser's).
+    #[error("{0}")]
+    UsernameTaken(&'static str),
     /// `InvalidPasswordException`: the password breaks the pool's policy.
     #[error("Password did not conform with policy: {}", first_violation(.0))]
     InvalidPassword(WeakPassword),
@@ -106,7 +109,7 @@ impl PoolError {
             Self::UnsupportedOperation(_) => "UnsupportedOperationException",
             Self::UnsupportedTokenType(_) => "UnsupportedTokenTypeException",
             Self::Unauthorized(_) => "UnauthorizedException",
-            Self::UsernameExists => "UsernameExistsException",
+            Self::UsernameExists | Self::UsernameTaken(_) => "UsernameExistsException",
             Self::InvalidPassword(_) => "InvalidPasswordException",
             Self::UserNotConfirmed => "UserNotConfirmedException",
             Self::PasswordResetRequired => "PasswordResetRequiredException",

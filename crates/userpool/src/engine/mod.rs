@@ -7,9 +7,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod emulator;
 mod error;
 mod keys;
 pub mod public;
+mod srp_auth;
 pub mod users;
 
 use std::collections::BTreeMap;
@@ -23,6 +25,7 @@ use rand::RngCore as _;
 
 pub use self::error::{PoolError, not_authorized};
 use self::keys::KeyRing;
+pub use self::srp_auth::PasswordVerifierChallenge;
 use crate::clock::Clock;
 use crate::hashing::{HashCost, HashError, HashLimits, PasswordHasher};
 use crate::model::{
@@ -64,6 +67,23 @@ pub enum SignIn {
         /// Boxed: a user is far bigger than a token set.
         user: Box<PoolUser>,
     },
+    /// USER_SRP_AUTH's PASSWORD_VERIFIER challenge, answered without a session.
+    PasswordVerifier(srp_auth::PasswordVerifierChallenge),
+}
+
+/// What setting a password stores: its argon2id hash, and its SRP verifier for USER_SRP_AUTH.
+#[derive(Debug, Clone)]
+pub(crate) struct PasswordSecrets {
+    hash: String,
+    srp: crate::srp::Verifier,
+}
+
+impl PasswordSecrets {
+    /// Makes them `user`'s password.
+    fn apply_to(&self, user: &mut PoolUser) {
+        user.password_hash.clone_from(&self.hash);
+        user.srp = Some(self.srp.clone());
+    }
 }
 
 /// How many times an update of a user is retried when another one changed the user first.
@@ -172,6 +192,36 @@ impl<S: PoolStore> UserPools<S> {
         }
     }
 
+    /// The hash and the SRP verifier of `password` for the user named `username` in `pool`, both
+    /// computed off the reactor.
+    async fn password_secrets(
+        &self,
+        pool: &Pool,
+        username: &str,
+        password: &str,
+    ) -> Result<PasswordSecrets, PoolError> {
+        let hash = self.hasher.hash(password).await.map_err(hashing)?;
+        let srp = self.srp_verifier(pool, username, password).await?;
+        Ok(PasswordSecrets { hash, srp })
+    }
+
+    async fn srp_verifier(
+        &self,
+        pool: &Pool,
+        username: &str,
+        password: &str,
+    ) -> Result<crate::srp::Verifier, PoolError> {
+        let pool_name = crate::srp::pool_name(pool.id.as_str()).unwrap_or_default().to_owned();
+        let (username, password) = (username.to_owned(), secrecy::SecretString::from(password.to_owned()));
+        self.hasher
+            .run_cpu_bound(move || {
+                use secrecy::ExposeSecret as _;
+                crate::srp::make_verifier(&pool_name, &username, password.expose_secret())
+            })
+            .await
+            .map_err(hashing)
+    }
+
     fn check_policy(pool: &Pool, password: &str) -> Result<(), PoolError> {
         let violations = pool.policy.violations(password);
         if violations.is_empty() { Ok(()) } else { Err(PoolError::InvalidPassword(WeakPassword { violations })) }
@@ -228,14 +278,15 @@ impl<S: PoolStore> UserPools<S> {
         prepare: impl FnOnce(&mut PoolUser),
     ) -> Result<PoolUser, PoolError> {
         Self::check_policy(pool, password)?;
-        let password_hash = self.hasher.hash(password).await.map_err(hashing)?;
-        let now = self.clock.now();
         let sub = uuid::Uuid::new_v4();
+        let username = username.map_or_else(|| sub.to_string(), str::to_owned);
+        let PasswordSecrets { hash: password_hash, srp } = self.password_secrets(pool, &username, password).await?;
+        let now = self.clock.now();
         let username_key = pool.username_key(signs_in_as);
         let mut user = PoolUser {
             pool_id: pool.id.clone(),
             sub,
-            username: username.map_or_else(|| sub.to_string(), str::to_owned),
+            username,
             username_key,
             attributes,
             status,
@@ -245,6 +296,7 @@ impl<S: PoolStore> UserPools<S> {
             failed_sign_ins: 0,
             locked_until: None,
             pending_code: None,
+            srp: Some(srp),
             created_at: now,
             last_modified_at: now,
             revision: 0,
@@ -285,12 +337,29 @@ impl<S: PoolStore> UserPools<S> {
                 PoolError::UserNotFound
             });
         };
-        let user = self.count_password_check(user, valid).await?;
+        let user = match self.count_password_check(user, valid).await? {
+            // A password set before authport kept SRP verifiers gets one now that it is at hand.
+            user if user.srp.is_none() => {
+                let srp = self.srp_verifier(&pool, &user.username, password).await?;
+                self.update_user(user, |user| {
+                    user.srp.get_or_insert_with(|| srp.clone());
+                    Ok(())
+                })
+                .await?
+            }
+            user => user,
+        };
+        self.signed_in(&pool, &client, user).await
+    }
+
+    /// The outcome of a log-in whose password (or SRP proof of it) was right: refused for a
+    /// disabled or unconfirmed user, NEW_PASSWORD_REQUIRED for a temporary password, else tokens.
+    async fn signed_in(&self, pool: &Pool, client: &AppClient, user: PoolUser) -> Result<SignIn, PoolError> {
         if !user.enabled {
             return Err(PoolError::not_authorized(not_authorized::USER_DISABLED));
         }
         match user.status {
-            UserStatus::Confirmed => Ok(SignIn::Tokens(self.issue(&pool, &client, &user, None).await?)),
+            UserStatus::Confirmed => Ok(SignIn::Tokens(self.issue(pool, client, &user, None).await?)),
             UserStatus::Unconfirmed => Err(PoolError::UserNotConfirmed),
             UserStatus::ResetRequired => Err(PoolError::PasswordResetRequired),
             UserStatus::ForceChangePassword => {
@@ -307,6 +376,7 @@ impl<S: PoolStore> UserPools<S> {
                     sub: user.sub,
                     challenge: ChallengeName::NewPasswordRequired,
                     expires_at: now + client.auth_session_validity(),
+                    srp_key: None,
                 };
                 self.store.insert_session(&stored).await?;
                 Ok(SignIn::Challenge { challenge: ChallengeName::NewPasswordRequired, session, user: Box::new(user) })
@@ -391,18 +461,19 @@ impl<S: PoolStore> UserPools<S> {
             return Err(PoolError::not_authorized(not_authorized::SESSION_EXPIRED));
         }
         let user = self.find_user(&pool, username).await.ok();
-        let Some(user) =
-            user.filter(|u| u.sub == stored.sub && stored.pool_id == pool.id && stored.client_id == client.id)
+        let Some(user) = user
+            .filter(|u| u.sub == stored.sub && stored.pool_id == pool.id && stored.client_id == client.id)
+            .filter(|_| stored.challenge == ChallengeName::NewPasswordRequired)
         else {
             return Err(PoolError::not_authorized(not_authorized::INVALID_SESSION));
         };
-        let password_hash = self.hasher.hash(new_password).await.map_err(hashing)?;
+        let secrets = self.password_secrets(&pool, &user.username, new_password).await?;
         let user = self
             .update_user(user, |user| {
                 if user.status != UserStatus::ForceChangePassword {
                     return Err(PoolError::not_authorized(not_authorized::INVALID_SESSION));
                 }
-                user.password_hash.clone_from(&password_hash);
+                secrets.apply_to(user);
                 user.status = UserStatus::Confirmed;
                 user.password_set_at = now;
                 for (name, value) in &attributes {
@@ -486,6 +557,7 @@ impl<S: PoolStore> UserPools<S> {
             failed_sign_ins: 0,
             locked_until: None,
             pending_code: None,
+            srp: None,
             created_at: now,
             last_modified_at: now,
             revision: -1,

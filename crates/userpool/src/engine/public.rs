@@ -212,7 +212,7 @@ impl<S: PoolStore> UserPools<S> {
                 Ok(())
             })
             .await?;
-        self.record_code(pool, &user, kind, medium, &template.replace("{####}", &code)).await
+        self.record_code(pool, &user, kind, medium, (&template.replace("{####}", &code), &code)).await
     }
 
     async fn record_code(
@@ -221,7 +221,7 @@ impl<S: PoolStore> UserPools<S> {
         user: &PoolUser,
         kind: MessageKind,
         medium: DeliveryMedium,
-        body: &str,
+        (body, code): (&str, &str),
     ) -> Result<CodeDelivery, PoolError> {
         let destination = user.attribute(attribute_of(medium)).unwrap_or_default().to_owned();
         let message = Message {
@@ -231,6 +231,7 @@ impl<S: PoolStore> UserPools<S> {
             medium,
             destination: destination.clone(),
             body: body.to_owned(),
+            code: code.to_owned(),
             created_at: self.clock.now(),
         };
         self.store.record_message(&message).await?;
@@ -284,7 +285,15 @@ impl<S: PoolStore> UserPools<S> {
                 UserStatus::Unconfirmed,
                 |_| (),
             )
-            .await?;
+            .await
+            .map_err(|err| match err {
+                // SignUp words it otherwise than AdminCreateUser.
+                PoolError::UsernameExists if username.is_none() && request.username.contains('@') => {
+                    PoolError::UsernameTaken("An account with the given email already exists.")
+                }
+                PoolError::UsernameExists => PoolError::UsernameTaken("User already exists"),
+                other => other,
+            })?;
         let delivery = match confirmation_medium(&pool, &user) {
             Some(medium) => Some(self.send_code(&pool, user.clone(), CodePurpose::SignUp, medium).await?),
             None => None,
@@ -380,11 +389,11 @@ impl<S: PoolStore> UserPools<S> {
         Self::check_policy(&pool, password)?;
         let user = self.named_user(&pool, username, Self::unknown_user(&client, PoolError::CodeMismatch)).await?;
         let user = self.check_code(user, CodePurpose::PasswordReset, code).await?;
-        let hash = self.hasher.hash(password).await.map_err(super::hashing)?;
+        let secrets = self.password_secrets(&pool, &user.username, password).await?;
         let now = self.clock.now();
         self.update_user(user, |user| {
             user.pending_code = None;
-            user.password_hash.clone_from(&hash);
+            secrets.apply_to(user);
             user.password_set_at = now;
             user.status = UserStatus::Confirmed;
             user.failed_sign_ins = 0;
@@ -411,23 +420,34 @@ impl<S: PoolStore> UserPools<S> {
                 }
                 self.password_flow(&pool, &client, parameters).await
             }
+            "USER_SRP_AUTH" => {
+                // Clients on the legacy flow names always allow SRP.
+                let legacy = client.explicit_auth_flows.iter().all(|f| !f.as_str().starts_with("ALLOW_"));
+                if !legacy && !client.allows(ExplicitAuthFlow::AllowUserSrpAuth, None) {
+                    return Err(invalid("USER_SRP_AUTH flow not enabled for this client"));
+                }
+                self.srp_flow(&pool, &client, parameters).await
+            }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh_flow(&pool, &client, parameters).await,
             "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => Err(invalid("Initiate Auth method not supported.")),
-            "USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" => Err(unsupported_by_authport(&format!("the {flow} flow"))),
+            "CUSTOM_AUTH" | "USER_AUTH" => Err(unsupported_by_authport(&format!("the {flow} flow"))),
             other => Err(invalid(format!("Initiate Auth method not supported: {other}"))),
         }
     }
 
-    /// RespondToAuthChallenge (NEW_PASSWORD_REQUIRED).
+    /// RespondToAuthChallenge: NEW_PASSWORD_REQUIRED, or USER_SRP_AUTH's PASSWORD_VERIFIER.
     pub async fn respond_to_auth_challenge(
         &self,
         client_id: &ClientId,
         challenge: &str,
         session: Option<&str>,
         responses: &BTreeMap<String, String>,
-    ) -> Result<super::IssuedTokens, PoolError> {
+    ) -> Result<SignIn, PoolError> {
         let (pool, client) = self.client_and_pool(client_id).await?;
-        self.respond_to_challenge(&pool, &client, challenge, session, responses).await
+        if challenge == "PASSWORD_VERIFIER" {
+            return self.answer_password_verifier(&pool, &client, responses).await;
+        }
+        Ok(SignIn::Tokens(self.respond_to_challenge(&pool, &client, challenge, session, responses).await?))
     }
 
     /// RevokeToken: revokes the refresh token and the access tokens of its log-in. The client
@@ -535,10 +555,10 @@ impl<S: PoolStore> UserPools<S> {
         Self::check_policy(&pool, proposed)?;
         let valid = self.hasher.verify(previous, Some(&user.password_hash)).await.map_err(super::hashing)?;
         let user = self.count_password_check(user, valid).await?;
-        let hash = self.hasher.hash(proposed).await.map_err(super::hashing)?;
+        let secrets = self.password_secrets(&pool, &user.username, proposed).await?;
         let now = self.clock.now();
         self.update_user(user, |user| {
-            user.password_hash.clone_from(&hash);
+            secrets.apply_to(user);
             user.password_set_at = now;
             Ok(())
         })

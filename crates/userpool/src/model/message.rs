@@ -61,5 +61,7 @@ pub struct Message {
     /// The e-mail address or phone number.
     pub destination: String,
     pub body: String,
+    /// The code or temporary password the body carries, for testers to read without parsing.
+    pub code: String,
     pub created_at: SystemTime,
 }

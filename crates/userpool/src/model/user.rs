@@ -58,6 +58,9 @@ pub struct PoolUser {
     pub locked_until: Option<SystemTime>,
     /// The code the user was last sent (to confirm the sign-up, or to reset the password).
     pub pending_code: Option<PendingCode>,
+    /// The SRP verifier of the password (USER_SRP_AUTH), made whenever a password is set;
+    /// `None` for a password set before authport kept verifiers, until its next password log-in.
+    pub srp: Option<crate::srp::Verifier>,
     pub created_at: SystemTime,
     pub last_modified_at: SystemTime,
     /// Bumped by the store on every update: an update names the revision it read, so that two
@@ -110,17 +113,20 @@ pub struct PendingCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChallengeName {
     NewPasswordRequired,
+    /// USER_SRP_AUTH's challenge: prove the password with the session's SRP key.
+    PasswordVerifier,
 }
 
 impl ChallengeName {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Self::PasswordVerifier => "PASSWORD_VERIFIER",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        (name == "NEW_PASSWORD_REQUIRED").then_some(Self::NewPasswordRequired)
+        [Self::NewPasswordRequired, Self::PasswordVerifier].into_iter().find(|c| c.as_str() == name)
     }
 }
 
@@ -133,6 +139,9 @@ pub struct StoredSession {
     pub sub: uuid::Uuid,
     pub challenge: ChallengeName,
     pub expires_at: SystemTime,
+    /// A PASSWORD_VERIFIER challenge's SRP key, masked with a key only the client's copy of the
+    /// session (its secret block) gives: the store alone cannot answer the challenge.
+    pub srp_key: Option<[u8; 16]>,
 }
 
 /// What taking a session found.

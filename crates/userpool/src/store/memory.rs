@@ -175,6 +175,15 @@ impl PoolStore for MemoryStore {
         Ok(true)
     }
 
+    async fn clear_pool(&self, id: &PoolId) -> Result<(), StoreError> {
+        let mut state = self.state()?;
+        state.users.retain(|(pool, _), _| pool != id);
+        state.sessions.retain(|_, (s, _)| &s.pool_id != id);
+        state.refresh_tokens.retain(|_, t| &t.pool_id != id);
+        state.messages.retain(|m| &m.pool_id != id);
+        Ok(())
+    }
+
     async fn insert_client(&self, client: &AppClient) -> Result<(), InsertError> {
         let mut state = self.state()?;
         if !state.pools.contains_key(&client.pool_id) {

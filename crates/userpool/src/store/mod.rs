@@ -71,6 +71,9 @@ pub trait PoolStore: Send + Sync + 'static {
     /// Deletes the pool with its clients, users, sessions, tokens and keys
     /// (contract: `deleting_a_pool_deletes_what_it_holds`); `false` when there was none.
     async fn delete_pool(&self, id: &PoolId) -> Result<bool, StoreError>;
+    /// Empties the pool: its users (with their sessions and refresh tokens) and its messages go;
+    /// the pool, its clients and its keys stay (contract: `clearing_a_pool_keeps_its_clients`).
+    async fn clear_pool(&self, id: &PoolId) -> Result<(), StoreError>;
 
     async fn insert_client(&self, client: &AppClient) -> Result<(), InsertError>;
     /// A client by its id, whatever its pool (client ids are unique across pools).

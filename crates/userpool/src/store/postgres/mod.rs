@@ -325,6 +325,25 @@ impl PoolStore for PostgresStore {
         Ok(self.delete_by_id("DELETE FROM user_pools WHERE id = $1", id.to_string()).await? == 1)
     }
 
+    async fn clear_pool(&self, id: &PoolId) -> Result<(), StoreError> {
+        let id = id.to_string();
+        self.with_conn(move |conn| {
+            Box::pin(async move {
+                // One statement, so that a reader sees the pool either full or empty; sessions and
+                // refresh tokens cascade from their users.
+                sqlx::query(
+                    "WITH gone_messages AS (DELETE FROM sent_messages WHERE pool_id = $1) \
+                     DELETE FROM users WHERE pool_id = $1",
+                )
+                .bind(id)
+                .execute(conn)
+                .await
+            })
+        })
+        .await?;
+        Ok(())
+    }
+
     async fn insert_client(&self, client: &AppClient) -> Result<(), InsertError> {
         let row = ClientRow::from_model(client);
         inserted(
@@ -384,9 +403,10 @@ impl PoolStore for PostgresStore {
                     sqlx::query(
                         "INSERT INTO users (pool_id, sub, username, username_key, attributes, status, enabled, \
                          password_hash, password_set_at, failed_sign_ins, locked_until, created_at, last_modified_at, \
-                         revision, code_purpose, code_hash, code_medium, code_expires_at, code_failed_attempts) \
+                         revision, code_purpose, code_hash, code_medium, code_expires_at, code_failed_attempts, \
+                         srp_salt, srp_verifier) \
                          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                         $18, $19)",
+                         $18, $19, $20, $21)",
                     )
                     .bind(row.pool_id)
                     .bind(row.sub)
@@ -407,6 +427,8 @@ impl PoolStore for PostgresStore {
                     .bind(row.code_medium)
                     .bind(row.code_expires_at)
                     .bind(row.code_failed_attempts)
+                    .bind(row.srp_salt)
+                    .bind(row.srp_verifier)
                     .execute(conn)
                     .await
                 })
@@ -475,7 +497,7 @@ impl PoolStore for PostgresStore {
                         "UPDATE users SET attributes = $3::jsonb, status = $4, enabled = $5, password_hash = $6, \
                          password_set_at = $7, failed_sign_ins = $8, locked_until = $9, last_modified_at = $10, \
                          code_purpose = $12, code_hash = $13, code_medium = $14, code_expires_at = $15, \
-                         code_failed_attempts = $16, revision = revision + 1 \
+                         code_failed_attempts = $16, srp_salt = $17, srp_verifier = $18, revision = revision + 1 \
                          WHERE pool_id = $1 AND sub = $2 AND revision = $11",
                     )
                     .bind(row.pool_id)
@@ -494,6 +516,8 @@ impl PoolStore for PostgresStore {
                     .bind(row.code_medium)
                     .bind(row.code_expires_at)
                     .bind(row.code_failed_attempts)
+                    .bind(row.srp_salt)
+                    .bind(row.srp_verifier)
                     .execute(conn)
                     .await
                 })
@@ -523,8 +547,8 @@ impl PoolStore for PostgresStore {
         self.with_conn(move |conn| {
             Box::pin(async move {
                 sqlx::query(
-                    "INSERT INTO challenge_sessions (token_hash, pool_id, client_id, sub, challenge, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO challenge_sessions (token_hash, pool_id, client_id, sub, challenge, expires_at, \
+                     srp_key) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(session.token_hash)
                 .bind(session.pool_id.to_string())
@@ -532,6 +556,7 @@ impl PoolStore for PostgresStore {
                 .bind(session.sub)
                 .bind(session.challenge.as_str())
                 .bind(timestamp(session.expires_at))
+                .bind(session.srp_key.map(|key| key.to_vec()))
                 .execute(conn)
                 .await
             })
@@ -551,7 +576,7 @@ impl PoolStore for PostgresStore {
                         "WITH before AS (SELECT token_hash, used_at FROM challenge_sessions WHERE token_hash = $1 FOR UPDATE) \
                          UPDATE challenge_sessions s SET used_at = COALESCE(s.used_at, $2) FROM before \
                          WHERE s.token_hash = before.token_hash \
-                         RETURNING s.token_hash, s.pool_id, s.client_id, s.sub, s.challenge, s.expires_at, \
+                         RETURNING s.token_hash, s.pool_id, s.client_id, s.sub, s.challenge, s.expires_at, s.srp_key, \
                                    before.used_at IS NOT NULL AS was_used",
                     )
                     .bind(token_hash)
@@ -670,8 +695,8 @@ impl PoolStore for PostgresStore {
         self.with_conn(move |conn| {
             Box::pin(async move {
                 sqlx::query(
-                    "INSERT INTO sent_messages (pool_id, username, kind, medium, destination, body, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO sent_messages (pool_id, username, kind, medium, destination, body, code, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(message.pool_id.to_string())
                 .bind(message.username)
@@ -679,6 +704,7 @@ impl PoolStore for PostgresStore {
                 .bind(message.medium.as_str())
                 .bind(message.destination)
                 .bind(message.body)
+                .bind(message.code)
                 .bind(timestamp(message.created_at))
                 .execute(conn)
                 .await
@@ -694,7 +720,7 @@ impl PoolStore for PostgresStore {
             .with_conn(move |conn| {
                 Box::pin(async move {
                     sqlx::query_as(
-                        "SELECT pool_id, username, kind, medium, destination, body, created_at FROM sent_messages \
+                        "SELECT pool_id, username, kind, medium, destination, body, code, created_at FROM sent_messages \
                          WHERE pool_id = $1 ORDER BY id",
                     )
                     .bind(pool)
@@ -770,7 +796,7 @@ mod tests {
     #[test]
     fn the_migrations_are_versioned_and_in_order() {
         let versions: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8]);
         let sql: String = MIGRATOR.iter().map(|m| m.sql.as_ref()).collect();
         assert!(sql.contains("CREATE UNIQUE INDEX users_pool_username_key ON users (pool_id, username_key)"));
     }

@@ -225,11 +225,13 @@ pub(super) struct UserRow {
     pub code_medium: Option<String>,
     pub code_expires_at: Option<DateTime<Utc>>,
     pub code_failed_attempts: i32,
+    pub srp_salt: Option<Vec<u8>>,
+    pub srp_verifier: Option<Vec<u8>>,
 }
 
 pub(super) const USER_COLUMNS: &str = "pool_id, sub, username, username_key, attributes::text AS attributes, \
     status, enabled, password_hash, password_set_at, failed_sign_ins, locked_until, created_at, last_modified_at, \
-    revision, code_purpose, code_hash, code_medium, code_expires_at, code_failed_attempts";
+    revision, code_purpose, code_hash, code_medium, code_expires_at, code_failed_attempts, srp_salt, srp_verifier";
 
 impl UserRow {
     pub fn from_model(user: &PoolUser) -> Result<Self, StoreError> {
@@ -254,6 +256,8 @@ impl UserRow {
             code_medium: code.map(|c| c.medium.as_str().to_owned()),
             code_expires_at: code.map(|c| timestamp(c.expires_at)),
             code_failed_attempts: code.map_or(0, |c| small(c.failed_attempts)),
+            srp_salt: user.srp.as_ref().map(|v| v.salt.clone()),
+            srp_verifier: user.srp.as_ref().map(|v| v.verifier.clone()),
         })
     }
 
@@ -282,6 +286,10 @@ impl UserRow {
             failed_sign_ins: small_count(self.failed_sign_ins)?,
             locked_until: self.locked_until.map(time),
             pending_code,
+            srp: match (self.srp_salt, self.srp_verifier) {
+                (Some(salt), Some(verifier)) => Some(crate::srp::Verifier { salt, verifier }),
+                _ => None,
+            },
             created_at: time(self.created_at),
             last_modified_at: time(self.last_modified_at),
             revision: self.revision,
@@ -297,6 +305,7 @@ pub(super) struct SessionRow {
     pub sub: uuid::Uuid,
     pub challenge: String,
     pub expires_at: DateTime<Utc>,
+    pub srp_key: Option<Vec<u8>>,
 }
 
 impl SessionRow {
@@ -309,6 +318,10 @@ impl SessionRow {
             challenge: ChallengeName::parse(&self.challenge)
                 .ok_or_else(|| unreadable(format!("challenge {:?}", self.challenge)))?,
             expires_at: time(self.expires_at),
+            srp_key: match self.srp_key {
+                Some(key) => Some(key.try_into().map_err(|_| unreadable("an SRP key of another length"))?),
+                None => None,
+            },
         })
     }
 }
@@ -349,6 +362,7 @@ pub(super) struct MessageRow {
     pub medium: String,
     pub destination: String,
     pub body: String,
+    pub code: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -362,6 +376,7 @@ impl MessageRow {
                 .ok_or_else(|| unreadable(format!("delivery medium {:?}", self.medium)))?,
             destination: self.destination,
             body: self.body,
+            code: self.code,
             created_at: time(self.created_at),
         })
     }

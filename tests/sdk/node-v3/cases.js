@@ -1,0 +1,321 @@
+// The tutorial's admin flow and the public API's flows through the Node AWS SDK v3
+// (@aws-sdk/client-cognito-identity-provider), and the tokens through AWS's own aws-jwt-verify
+// (CognitoJwtVerifier, handed authport's JWKS with cacheJwks, so it never fetches from AWS). The
+// endpoint comes from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, as for any v3 program. The admin
+// API is called signed; the public API (SignUp, InitiateAuth, GetUser, ...) through a client whose
+// credentials cannot be resolved, so a call that tried to sign would fail. The codes Cognito would
+// have e-mailed are read from authport's tester endpoint (AUTHPORT_COGNITO_ENDPOINT/_authport/
+// messages). One process, every case; the exit status is the number of failed cases.
+//
+// Environment: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AUTHPORT_COGNITO_ENDPOINT, AWS_REGION
+// and static credentials.
+const crypto = require('node:crypto')
+const {
+  CognitoIdentityProviderClient,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
+  ChangePasswordCommand,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DeleteUserCommand,
+  ForgotPasswordCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  RevokeTokenCommand,
+  SignUpCommand
+} = require('@aws-sdk/client-cognito-identity-provider')
+const { CognitoJwtVerifier } = require('aws-jwt-verify')
+
+const ENDPOINT = process.env.AUTHPORT_COGNITO_ENDPOINT
+if (!ENDPOINT || !process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) {
+  throw new Error('set AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER and AUTHPORT_COGNITO_ENDPOINT to authport\'s Cognito API')
+}
+// No retries: a server error must show, not be hidden behind a later answer.
+const admin = new CognitoIdentityProviderClient({ maxAttempts: 1 })
+const unsigned = new CognitoIdentityProviderClient({
+  maxAttempts: 1,
+  credentials: async () => { throw new Error('a public API call tried to sign') }
+})
+const PASSWORD = 'Correct-Horse-9'
+const NEW_PASSWORD = 'N3w-Passw0rd!'
+const unique = (tag) => `${tag}-${Math.random().toString(36).slice(2)}${Date.now()}`
+const email = (tag) => `${unique(tag)}@example.com`
+
+async function refused (promise, code, message) {
+  try {
+    await promise
+  } catch (err) {
+    if (err.name !== code) throw new Error(`${err.name}: ${err.message} (wanted ${code})`)
+    const status = err.$metadata && err.$metadata.httpStatusCode
+    if (status !== 400) throw new Error(`status ${status} (wanted 400)`)
+    if (message !== undefined && err.message !== message) throw new Error(`${JSON.stringify(err.message)} (wanted ${JSON.stringify(message)})`)
+    return
+  }
+  throw new Error(`succeeded, wanted ${code}`)
+}
+
+function expect (condition, what) {
+  if (!condition) throw new Error(`expected ${what}`)
+}
+
+// Cognito's SECRET_HASH: Base64(HMAC-SHA256(secret, username + client id)).
+const secretHash = (secret, username, clientId) =>
+  crypto.createHmac('sha256', secret).update(username + clientId).digest('base64')
+
+async function pool (settings, client) {
+  const created = await admin.send(new CreateUserPoolCommand({ PoolName: 'node-v3', ...settings }))
+  const poolId = created.UserPool.Id
+  const app = (await admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ...client }))).UserPoolClient
+  return { poolId, client: app, clientId: app.ClientId }
+}
+
+// The tutorial's pool: users are created by the back end, which logs them in with the admin flow.
+const adminPool = () => pool({}, { ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] })
+
+// A pool that e-mails a code to verify the address, and a client for the public password flow.
+const publicPool = (client = {}) => pool(
+  { AutoVerifiedAttributes: ['email'] },
+  { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], ...client }
+)
+
+// The tutorial's signUp: AdminCreateUser (SUPPRESS, the password as the temporary one), then
+// AdminInitiateAuth answered by NEW_PASSWORD_REQUIRED, answered with the same password.
+async function adminSignUp (poolId, clientId, username, password) {
+  await admin.send(new AdminCreateUserCommand({
+    UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', TemporaryPassword: password
+  }))
+  const challenged = await adminLogIn(poolId, clientId, username, password)
+  expect(challenged.ChallengeName === 'NEW_PASSWORD_REQUIRED' && challenged.Session, `a challenge: ${JSON.stringify(challenged)}`)
+  return admin.send(new AdminRespondToAuthChallengeCommand({
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    ClientId: clientId,
+    UserPoolId: poolId,
+    ChallengeResponses: { USERNAME: username, NEW_PASSWORD: password },
+    Session: challenged.Session
+  }))
+}
+
+const adminLogIn = (poolId, clientId, username, password) => admin.send(new AdminInitiateAuthCommand({
+  AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', ClientId: clientId, UserPoolId: poolId, AuthParameters: { USERNAME: username, PASSWORD: password }
+}))
+
+const passwordLogIn = (clientId, username, password, extra = {}) => unsigned.send(new InitiateAuthCommand({
+  AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username, PASSWORD: password, ...extra }
+}))
+const refresh = (clientId, token) => unsigned.send(new InitiateAuthCommand({
+  AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: token }
+}))
+const getUser = (accessToken) => unsigned.send(new GetUserCommand({ AccessToken: accessToken }))
+
+// The code of the last message Cognito would have sent `username`, which must be a `kind`.
+async function lastCode (poolId, username, kind) {
+  const query = new URLSearchParams({ pool: poolId, username })
+  const response = await fetch(`${ENDPOINT}/_authport/messages?${query}`)
+  if (!response.ok) throw new Error(`messages: ${response.status} ${await response.text()}`)
+  const { Messages: messages } = await response.json()
+  const last = messages[messages.length - 1]
+  if (!last || last.Kind !== kind || !last.Message.includes(last.Code)) {
+    throw new Error(`no ${kind} to ${username}: ${JSON.stringify(messages)}`)
+  }
+  return last.Code
+}
+
+// A user signed up through SignUp and confirmed with the code sent.
+async function confirmedUser (poolId, clientId, tag) {
+  const username = unique(tag)
+  await unsigned.send(new SignUpCommand({
+    ClientId: clientId, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email(tag) }]
+  }))
+  const code = await lastCode(poolId, username, 'CONFIRMATION_CODE')
+  await unsigned.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: username, ConfirmationCode: code }))
+  return username
+}
+
+async function jwks (poolId) {
+  const response = await fetch(`${ENDPOINT}/${poolId}/.well-known/jwks.json`)
+  if (!response.ok) throw new Error(`JWKS: ${response.status}`)
+  return response.json()
+}
+
+// aws-jwt-verify accepts `result`'s access and id tokens for `clientId` of `poolId`.
+async function verified (poolId, clientId, result) {
+  const keys = await jwks(poolId)
+  for (const [tokenUse, token] of [['access', result.AccessToken], ['id', result.IdToken]]) {
+    const verifier = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse, clientId })
+    verifier.cacheJwks(keys)
+    const payload = await verifier.verify(token)
+    expect(payload.token_use === tokenUse, `token_use ${tokenUse}, not ${payload.token_use}`)
+  }
+}
+
+const cases = {
+  async theTutorialSignsUpAndLogsIn () {
+    const { poolId, clientId } = await adminPool()
+    const ann = email('ann')
+    const answered = await adminSignUp(poolId, clientId, ann, PASSWORD)
+    expect(answered.AuthenticationResult && answered.AuthenticationResult.AccessToken, 'tokens for the answered challenge')
+    const result = (await adminLogIn(poolId, clientId, ann, PASSWORD)).AuthenticationResult
+    expect(result && result.TokenType === 'Bearer' && result.ExpiresIn === 3600 && result.AccessToken && result.IdToken && result.RefreshToken,
+      `tokens: ${JSON.stringify(result)}`)
+    const user = await admin.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: ann }))
+    expect(user.UserStatus === 'CONFIRMED', `CONFIRMED, not ${user.UserStatus}`)
+    await refused(admin.send(new AdminCreateUserCommand({
+      UserPoolId: poolId, Username: ann, MessageAction: 'SUPPRESS', TemporaryPassword: PASSWORD
+    })), 'UsernameExistsException', 'User account already exists')
+    await refused(adminLogIn(poolId, clientId, ann, 'Wr0ng-password'), 'NotAuthorizedException', 'Incorrect username or password.')
+  },
+
+  async awsJwtVerifyAcceptsTheTokens () {
+    const admins = await adminPool()
+    const ann = email('verify')
+    await adminSignUp(admins.poolId, admins.clientId, ann, PASSWORD)
+    const adminTokens = (await adminLogIn(admins.poolId, admins.clientId, ann, PASSWORD)).AuthenticationResult
+    await verified(admins.poolId, admins.clientId, adminTokens)
+    const other = CognitoJwtVerifier.create({ userPoolId: admins.poolId, tokenUse: 'access', clientId: 'someoneelse' })
+    other.cacheJwks(await jwks(admins.poolId))
+    let refusedOther = false
+    try { await other.verify(adminTokens.AccessToken) } catch { refusedOther = true }
+    expect(refusedOther, 'a verifier for another client to refuse the token')
+
+    const { poolId, clientId } = await publicPool()
+    const bob = await confirmedUser(poolId, clientId, 'verify')
+    const tokens = (await passwordLogIn(clientId, bob, PASSWORD)).AuthenticationResult
+    await verified(poolId, clientId, tokens)
+    const refreshed = (await refresh(clientId, tokens.RefreshToken)).AuthenticationResult
+    await verified(poolId, clientId, refreshed)
+  },
+
+  async publicSignUpIsConfirmedByTheCodeSent () {
+    const { poolId, clientId } = await publicPool()
+    const ann = unique('ann')
+    const address = email('ann')
+    const signUp = { ClientId: clientId, Username: ann, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: address }] }
+    const signedUp = await unsigned.send(new SignUpCommand(signUp))
+    expect(signedUp.UserConfirmed === false && /^[0-9a-f-]{36}$/.test(signedUp.UserSub), `an unconfirmed user: ${JSON.stringify(signedUp)}`)
+    const delivery = signedUp.CodeDeliveryDetails || {}
+    expect(delivery.Destination === `${address[0]}***@e***` && delivery.DeliveryMedium === 'EMAIL' && delivery.AttributeName === 'email',
+      `the code e-mailed: ${JSON.stringify(delivery)}`)
+    await refused(passwordLogIn(clientId, ann, PASSWORD), 'UserNotConfirmedException', 'User is not confirmed.')
+    await refused(unsigned.send(new SignUpCommand(signUp)), 'UsernameExistsException', 'User already exists')
+    await refused(unsigned.send(new SignUpCommand({ ...signUp, Username: unique('weak'), Password: 'Sh0rt!' })), 'InvalidPasswordException',
+      'Password did not conform with policy: Password not long enough')
+    const code = await lastCode(poolId, ann, 'CONFIRMATION_CODE')
+    const wrong = String((Number(code) + 1) % 10 ** code.length).padStart(code.length, '0')
+    await refused(unsigned.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: ann, ConfirmationCode: wrong })),
+      'CodeMismatchException', 'Invalid verification code provided, please try again.')
+    await unsigned.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: ann, ConfirmationCode: code }))
+    const result = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult
+    expect(result && result.TokenType === 'Bearer' && result.AccessToken && result.IdToken && result.RefreshToken, 'tokens')
+    const user = await getUser(result.AccessToken)
+    const attributes = Object.fromEntries(user.UserAttributes.map((a) => [a.Name, a.Value]))
+    expect(user.Username === ann && attributes.email === address && attributes.email_verified === 'true',
+      `the verified address: ${JSON.stringify(user)}`)
+  },
+
+  async publicInitiateAuthRefusesTheAdminFlow () {
+    const { poolId, clientId } = await publicPool()
+    const ann = await confirmedUser(poolId, clientId, 'adminflow')
+    await refused(unsigned.send(new InitiateAuthCommand({
+      AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: ann, PASSWORD }
+    })), 'InvalidParameterException', 'Initiate Auth method not supported.')
+  },
+
+  async publicSignUpNeedsTheSecretHash () {
+    const { poolId, client, clientId } = await publicPool({ GenerateSecret: true })
+    const ann = unique('hash')
+    const signUp = { ClientId: clientId, Username: ann, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email('hash') }] }
+    await refused(unsigned.send(new SignUpCommand(signUp)), 'NotAuthorizedException', `Unable to verify secret hash for client ${clientId}`)
+    const hash = secretHash(client.ClientSecret, ann, clientId)
+    await unsigned.send(new SignUpCommand({ ...signUp, SecretHash: hash }))
+    const code = await lastCode(poolId, ann, 'CONFIRMATION_CODE')
+    await unsigned.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: ann, ConfirmationCode: code, SecretHash: hash }))
+    expect((await passwordLogIn(clientId, ann, PASSWORD, { SECRET_HASH: hash })).AuthenticationResult.AccessToken, 'tokens')
+  },
+
+  async publicGlobalSignOutAndRevokeTokenRevokeTheTokens () {
+    const { poolId, clientId } = await publicPool()
+    const ann = await confirmedUser(poolId, clientId, 'signout')
+    const first = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult
+    expect((await refresh(clientId, first.RefreshToken)).AuthenticationResult.AccessToken, 'a refresh before signing out')
+    await unsigned.send(new GlobalSignOutCommand({ AccessToken: first.AccessToken }))
+    await refused(getUser(first.AccessToken), 'NotAuthorizedException', 'Access Token has been revoked')
+    await refused(refresh(clientId, first.RefreshToken), 'NotAuthorizedException', 'Refresh Token has been revoked')
+
+    const revoked = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult
+    const other = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult
+    await unsigned.send(new RevokeTokenCommand({ Token: revoked.RefreshToken, ClientId: clientId }))
+    await refused(getUser(revoked.AccessToken), 'NotAuthorizedException', 'Access Token has been revoked')
+    await refused(refresh(clientId, revoked.RefreshToken), 'NotAuthorizedException', 'Refresh Token has been revoked')
+    // RevokeToken ends only the log-in its refresh token came from.
+    await getUser(other.AccessToken)
+    await refresh(clientId, other.RefreshToken)
+  },
+
+  async publicChangePasswordKeepsOtherSessionsAndDeleteUserDeletes () {
+    const { poolId, clientId } = await publicPool()
+    const ann = await confirmedUser(poolId, clientId, 'change')
+    const other = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult.AccessToken
+    const access = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult.AccessToken
+    const change = (previous) => unsigned.send(new ChangePasswordCommand({
+      AccessToken: access, PreviousPassword: previous, ProposedPassword: NEW_PASSWORD
+    }))
+    await refused(change('Wr0ng-password'), 'NotAuthorizedException', 'Incorrect username or password.')
+    await change(PASSWORD)
+    // Cognito's ChangePassword signs no session out.
+    expect((await getUser(other)).Username === ann, 'the other session to stay')
+    await refused(passwordLogIn(clientId, ann, PASSWORD), 'NotAuthorizedException', 'Incorrect username or password.')
+    await passwordLogIn(clientId, ann, NEW_PASSWORD)
+    await unsigned.send(new DeleteUserCommand({ AccessToken: access }))
+    // The client's PreventUserExistenceErrors is LEGACY (the API's default): the user's absence is told.
+    await refused(passwordLogIn(clientId, ann, NEW_PASSWORD), 'UserNotFoundException', 'User does not exist.')
+  },
+
+  async publicForgottenPasswordIsResetWithTheCodeSent () {
+    const { poolId, clientId } = await publicPool()
+    const ann = await confirmedUser(poolId, clientId, 'forgot')
+    const forgot = await unsigned.send(new ForgotPasswordCommand({ ClientId: clientId, Username: ann }))
+    const delivery = forgot.CodeDeliveryDetails || {}
+    expect(delivery.Destination === 'f***@e***' && delivery.DeliveryMedium === 'EMAIL' && delivery.AttributeName === 'email',
+      `the code e-mailed: ${JSON.stringify(delivery)}`)
+    const code = await lastCode(poolId, ann, 'PASSWORD_RESET_CODE')
+    await unsigned.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: ann, ConfirmationCode: code, Password: NEW_PASSWORD }))
+    await refused(passwordLogIn(clientId, ann, PASSWORD), 'NotAuthorizedException', 'Incorrect username or password.')
+    expect((await passwordLogIn(clientId, ann, NEW_PASSWORD)).AuthenticationResult.AccessToken, 'tokens')
+  },
+
+  // The test clock moves for the whole server and never back, and aws-jwt-verify checks expiry
+  // against the real clock: this case runs last.
+  async publicAccessTokenExpiresAfterAnHour () {
+    const { poolId, clientId } = await publicPool()
+    const ann = await confirmedUser(poolId, clientId, 'expiry')
+    const access = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult.AccessToken
+    await getUser(access)
+    const response = await fetch(`${ENDPOINT}/_authport/clock`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ AdvanceSeconds: 3601 })
+    })
+    if (!response.ok) throw new Error(`the test clock answered ${response.status}: start authport with --cognito-api-test-clock`)
+    await refused(getUser(access), 'NotAuthorizedException', 'Access Token has expired')
+  }
+}
+
+async function main () {
+  let failed = 0
+  for (const [name, run] of Object.entries(cases)) {
+    try {
+      await run()
+      console.log(`ok   ${name}`)
+    } catch (err) {
+      failed += 1
+      console.log(`FAIL ${name}\n${err.stack || err}`)
+    }
+  }
+  console.log(`${Object.keys(cases).length - failed} passed, ${failed} failed`)
+  process.exit(failed)
+}
+
+main()
