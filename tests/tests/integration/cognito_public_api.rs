@@ -543,6 +543,61 @@ async fn a_reset_restores_the_seed(app: &TestApp) {
     assert_eq!((status, unknown["__type"].as_str()), (400, Some("ResourceNotFoundException")), "{unknown}");
 }
 
+/// The self-service calls' refusals that depend on the pool's or the client's settings.
+async fn the_pools_and_clients_settings_are_honoured(app: &TestApp) {
+    let cognito = sdk(app.cognito_api.expect("Cognito API"));
+    let admin_only = cognito
+        .create_user_pool()
+        .pool_name("admins only")
+        .admin_create_user_config(
+            aws_sdk_cognitoidentityprovider::types::AdminCreateUserConfigType::builder()
+                .allow_admin_create_user_only(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("pool");
+    let admin_only = admin_only.user_pool().and_then(|p| p.id()).expect("id").to_owned();
+    let client = cognito.create_user_pool_client().user_pool_id(&admin_only).client_name("c").send().await;
+    let client = client.expect("client").user_pool_client().and_then(|c| c.client_id()).expect("id").to_owned();
+    let sign_up = cognito.sign_up().client_id(&client).username("eve").password(PASSWORD).send().await;
+    assert_eq!(
+        refusal(sign_up.expect_err("admins only")),
+        pair("NotAuthorizedException", "SignUp is not permitted for this user pool")
+    );
+    // The client allows SRP and refresh only (the API's defaults).
+    let password_flow = cognito
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "eve")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await;
+    assert_eq!(
+        refusal(password_flow.expect_err("not enabled")),
+        pair("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
+    );
+
+    let plain = cognito.create_user_pool().pool_name("no auto-verification").send().await.expect("pool");
+    let plain = plain.user_pool().and_then(|p| p.id()).expect("id").to_owned();
+    let client = cognito.create_user_pool_client().user_pool_id(&plain).client_name("c").send().await;
+    let client = client.expect("client").user_pool_client().and_then(|c| c.client_id()).expect("id").to_owned();
+    let signed_up = cognito.sign_up().client_id(&client).username("fay").password(PASSWORD).send().await;
+    assert!(signed_up.expect("signed up").code_delivery_details().is_none(), "no code without auto-verification");
+    let resend = cognito.resend_confirmation_code().client_id(&client).username("fay").send().await;
+    assert_eq!(
+        refusal(resend.expect_err("no auto-verification")),
+        pair("NotAuthorizedException", "Cannot resend codes. Auto verification not turned on.")
+    );
+    cognito.revoke_token().client_id(WEB).token("not-a-refresh-token").send().await.expect("an unknown token: 200");
+    let confirmed = cognito.resend_confirmation_code().client_id(WEB).username("ann").send().await;
+    assert_eq!(
+        refusal(confirmed.expect_err("confirmed")),
+        pair("InvalidParameterException", "User is already confirmed.")
+    );
+}
+
 macro_rules! cases {
     ($($case:ident),* $(,)?) => {
         mod memory {
@@ -578,6 +633,7 @@ cases!(
     users_are_listed_by_filter_and_page,
     the_test_clock_expires_tokens_and_codes,
     a_reset_restores_the_seed,
+    the_pools_and_clients_settings_are_honoured,
 );
 
 /// Every process of a shared store applies the seed: what is stored wins, and a process whose
