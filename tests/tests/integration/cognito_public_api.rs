@@ -598,6 +598,56 @@ async fn the_pools_and_clients_settings_are_honoured(app: &TestApp) {
     );
 }
 
+/// UpdateUserAttributes: a changed e-mail address is unverified and, the pool verifying e-mail
+/// addresses, gets a code that VerifyUserAttribute takes; other attributes need none.
+async fn a_changed_address_is_verified_by_the_code_sent(app: &TestApp) {
+    let cognito = sdk(app.cognito_api.expect("Cognito API"));
+    let access = access_token(&password_log_in(&cognito, "ann", ANN_PASSWORD).await);
+    let updated = cognito
+        .update_user_attributes()
+        .access_token(&access)
+        .user_attributes(attribute("email", "nan@example.org"))
+        .send()
+        .await
+        .expect("updated");
+    let sent: Vec<_> = updated
+        .code_delivery_details_list()
+        .iter()
+        .map(|d| (d.destination().unwrap_or_default(), d.attribute_name().unwrap_or_default()))
+        .collect();
+    assert_eq!(sent, [("n***@e***", "email")]);
+    let verified = || async {
+        let user = cognito.get_user().access_token(&access).send().await.expect("GetUser");
+        user.user_attributes().iter().find(|a| a.name() == "email_verified").and_then(|a| a.value()).map(str::to_owned)
+    };
+    assert_eq!(verified().await.as_deref(), Some("false"));
+    let verify =
+        |code: &str| cognito.verify_user_attribute().access_token(&access).attribute_name("email").code(code).send();
+    assert_eq!(
+        refusal(verify("000000").await.expect_err("wrong code")),
+        pair("CodeMismatchException", "Invalid verification code provided, please try again.")
+    );
+    let (_, messages) = tester(app, "GET", &format!("/_authport/messages?pool={POOL}&username=ann"), None).await;
+    assert_eq!(
+        messages["Messages"].as_array().and_then(|m| m.last()).map(|m| m["Kind"].clone()),
+        Some(json!("ATTRIBUTE_VERIFICATION_CODE"))
+    );
+    verify(&last_code(app, "ann").await).await.expect("verified");
+    assert_eq!(verified().await.as_deref(), Some("true"));
+
+    let named =
+        cognito.update_user_attributes().access_token(&access).user_attributes(attribute("name", "Nan")).send().await;
+    assert!(named.expect("updated").code_delivery_details_list().is_empty(), "no code for a name");
+    let resent = cognito
+        .get_user_attribute_verification_code()
+        .access_token(&access)
+        .attribute_name("email")
+        .send()
+        .await
+        .expect("a new code");
+    assert_eq!(resent.code_delivery_details().and_then(|d| d.destination()), Some("n***@e***"));
+}
+
 macro_rules! cases {
     ($($case:ident),* $(,)?) => {
         mod memory {
@@ -634,6 +684,7 @@ cases!(
     the_test_clock_expires_tokens_and_codes,
     a_reset_restores_the_seed,
     the_pools_and_clients_settings_are_honoured,
+    a_changed_address_is_verified_by_the_code_sent,
 );
 
 /// Every process of a shared store applies the seed: what is stored wins, and a process whose

@@ -136,6 +136,8 @@ async fn dispatch<S: PoolStore>(api: &Api<S>, action: &str, body: &[u8], headers
         "ChangePassword" => public::change_password(api, body).await,
         "DeleteUser" => public::delete_user(api, body).await,
         "GlobalSignOut" => public::global_sign_out(api, body).await,
+        "GetUserAttributeVerificationCode" => public::get_user_attribute_verification_code(api, body).await,
+        "VerifyUserAttribute" => public::verify_user_attribute(api, body).await,
         known if operations::ALL.binary_search(&known).is_ok() => Err(WireError::client(
             "UnsupportedOperationException",
             format!("authport does not implement the Cognito action {known}"),

@@ -35,6 +35,8 @@ struct PublicRequest {
     access_token: Option<String>,
     previous_password: Option<String>,
     proposed_password: Option<String>,
+    attribute_name: Option<String>,
+    code: Option<String>,
 }
 
 impl PublicRequest {
@@ -58,9 +60,13 @@ fn secret_hash(checks: &mut Checks, value: &Option<String>) {
 
 /// `ConfirmationCodeType`: `[\S]+`, 1–2048.
 fn confirmation_code(checks: &mut Checks, value: &Option<String>) {
-    let value = checks.required(value, "confirmationCode").map(String::as_str);
-    checks.length(value, "confirmationCode", 1, 2048, false);
-    checks.pattern(value, "confirmationCode", r"[\S]+", false, |v| !v.contains(char::is_whitespace));
+    code_member(checks, value, "confirmationCode");
+}
+
+fn code_member(checks: &mut Checks, value: &Option<String>, member: &str) {
+    let value = checks.required(value, member).map(String::as_str);
+    checks.length(value, member, 1, 2048, false);
+    checks.pattern(value, member, r"[\S]+", false, |v| !v.contains(char::is_whitespace));
 }
 
 /// `TokenModelType`: `[A-Za-z0-9-_=.]+` (sensitive).
@@ -223,8 +229,42 @@ pub async fn update_user_attributes<S: PoolStore>(api: &Api<S>, body: &[u8]) -> 
     let attributes = attribute_pairs(&mut checks, request.user_attributes.as_ref(), "userAttributes");
     access_token(&mut checks, &request.access_token);
     checks.finish()?;
-    api.engine.update_user_attributes(request.access_token(), attributes).await?;
-    to_value(json!({ "CodeDeliveryDetailsList": [] }))
+    let deliveries = api.engine.update_user_attributes(request.access_token(), attributes).await?;
+    if deliveries.is_empty() {
+        return empty();
+    }
+    let deliveries: Vec<CodeDeliveryDetailsType> = deliveries.iter().map(CodeDeliveryDetailsType::from).collect();
+    to_value(json!({ "CodeDeliveryDetailsList": deliveries }))
+}
+
+/// The `AttributeName` of an attribute-verification request.
+fn attribute_name(checks: &mut Checks, value: &Option<String>) {
+    checks.required(value, "attributeName");
+    checks.length(value.as_deref(), "attributeName", 1, 32, false);
+}
+
+pub async fn get_user_attribute_verification_code<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {
+    let request: PublicRequest = parse(body)?;
+    let mut checks = Checks::default();
+    access_token(&mut checks, &request.access_token);
+    attribute_name(&mut checks, &request.attribute_name);
+    checks.finish()?;
+    let attribute = request.attribute_name.as_deref().unwrap_or_default();
+    let delivery = api.engine.get_user_attribute_verification_code(request.access_token(), attribute).await?;
+    to_value(json!({ "CodeDeliveryDetails": CodeDeliveryDetailsType::from(&delivery) }))
+}
+
+pub async fn verify_user_attribute<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {
+    let request: PublicRequest = parse(body)?;
+    let mut checks = Checks::default();
+    access_token(&mut checks, &request.access_token);
+    attribute_name(&mut checks, &request.attribute_name);
+    code_member(&mut checks, &request.code, "code");
+    checks.finish()?;
+    let (attribute, code) =
+        (request.attribute_name.as_deref().unwrap_or_default(), request.code.as_deref().unwrap_or_default());
+    api.engine.verify_user_attribute(request.access_token(), attribute, code).await?;
+    empty()
 }
 
 pub async fn change_password<S: PoolStore>(api: &Api<S>, body: &[u8]) -> Answer {

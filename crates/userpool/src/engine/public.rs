@@ -77,6 +77,15 @@ pub fn mask_phone(number: &str) -> String {
     format!("+{}{tail}", "*".repeat(keep.saturating_sub(1)))
 }
 
+/// The medium of an attribute that can be verified by a code.
+fn verifiable(attribute: &str) -> Result<DeliveryMedium, PoolError> {
+    match attribute {
+        "email" => Ok(DeliveryMedium::Email),
+        "phone_number" => Ok(DeliveryMedium::Sms),
+        other => Err(invalid(format!("Invalid attribute name {other}: only email and phone_number can be verified"))),
+    }
+}
+
 fn attribute_of(medium: DeliveryMedium) -> &'static str {
     match medium {
         DeliveryMedium::Email => "email",
@@ -202,6 +211,9 @@ impl<S: PoolStore> UserPools<S> {
         let (validity, kind, template) = match purpose {
             CodePurpose::SignUp => (SIGN_UP_CODE_VALIDITY, MessageKind::ConfirmationCode, VERIFICATION_MESSAGE),
             CodePurpose::PasswordReset => (RESET_CODE_VALIDITY, MessageKind::PasswordResetCode, RESET_MESSAGE),
+            CodePurpose::AttributeVerification => {
+                (SIGN_UP_CODE_VALIDITY, MessageKind::AttributeVerificationCode, VERIFICATION_MESSAGE)
+            }
         };
         let expires_at = self.clock.now() + validity;
         let hash = code_hash(&user, &code);
@@ -524,23 +536,82 @@ impl<S: PoolStore> UserPools<S> {
         Ok(self.authenticate(access_token).await?.1)
     }
 
-    /// UpdateUserAttributes: sets the given attributes; a changed e-mail address or phone
-    /// number is no longer verified.
+    /// UpdateUserAttributes: sets the given attributes. A changed e-mail address or phone
+    /// number is no longer verified; when the pool verifies it automatically, a code for
+    /// VerifyUserAttribute goes to it (where each went is answered).
     pub async fn update_user_attributes(
         &self,
         access_token: &str,
         attributes: Vec<(String, String)>,
-    ) -> Result<(), PoolError> {
+    ) -> Result<Vec<CodeDelivery>, PoolError> {
+        use crate::model::UsernameAttribute;
         check_attributes(&attributes)?;
-        let (_, user, _) = self.authenticate(access_token).await?;
-        self.update_user(user, |user| {
-            for (name, value) in &attributes {
-                let changed = user.attribute(name) != Some(value.as_str());
-                if changed && (name == "email" || name == "phone_number") {
-                    user.attributes.insert(format!("{name}_verified"), "false".to_owned());
+        let (pool, user, _) = self.authenticate(access_token).await?;
+        let changed: Vec<DeliveryMedium> = [("email", DeliveryMedium::Email), ("phone_number", DeliveryMedium::Sms)]
+            .into_iter()
+            .filter(|(name, _)| attributes.iter().any(|(n, v)| n == name && user.attribute(name) != Some(v.as_str())))
+            .map(|(_, medium)| medium)
+            .collect();
+        let user = self
+            .update_user(user, |user| {
+                for (name, value) in &attributes {
+                    let changed = user.attribute(name) != Some(value.as_str());
+                    if changed && (name == "email" || name == "phone_number") {
+                        user.attributes.insert(format!("{name}_verified"), "false".to_owned());
+                    }
+                    user.attributes.insert(name.clone(), value.clone());
                 }
-                user.attributes.insert(name.clone(), value.clone());
-            }
+                Ok(())
+            })
+            .await?;
+        let verified = |medium| {
+            let attribute =
+                if medium == DeliveryMedium::Email { UsernameAttribute::Email } else { UsernameAttribute::PhoneNumber };
+            pool.auto_verified_attributes.contains(&attribute)
+        };
+        let mut deliveries = Vec::new();
+        let mut user = user;
+        for medium in changed.into_iter().filter(|m| verified(*m)) {
+            deliveries.push(self.send_code(&pool, user.clone(), CodePurpose::AttributeVerification, medium).await?);
+            user = self.store.user_by_sub(&pool.id, &user.sub).await?.ok_or(PoolError::UserNotFound)?;
+        }
+        Ok(deliveries)
+    }
+
+    /// GetUserAttributeVerificationCode: a (new) code for the user's `email` or `phone_number`.
+    pub async fn get_user_attribute_verification_code(
+        &self,
+        access_token: &str,
+        attribute: &str,
+    ) -> Result<CodeDelivery, PoolError> {
+        let (pool, user, _) = self.authenticate(access_token).await?;
+        let medium = verifiable(attribute)?;
+        if user.attribute(attribute).is_none() {
+            return Err(invalid(format!("There is no {attribute} attribute for this user")));
+        }
+        self.send_code(&pool, user, CodePurpose::AttributeVerification, medium).await
+    }
+
+    /// VerifyUserAttribute: the code last sent to the attribute verifies it.
+    pub async fn verify_user_attribute(
+        &self,
+        access_token: &str,
+        attribute: &str,
+        code: &str,
+    ) -> Result<(), PoolError> {
+        let (_, user, _) = self.authenticate(access_token).await?;
+        let medium = verifiable(attribute)?;
+        if user
+            .pending_code
+            .as_ref()
+            .is_some_and(|p| p.purpose == CodePurpose::AttributeVerification && p.medium != medium)
+        {
+            return Err(PoolError::CodeMismatch);
+        }
+        let user = self.check_code(user, CodePurpose::AttributeVerification, code).await?;
+        self.update_user(user, |user| {
+            user.pending_code = None;
+            user.attributes.insert(format!("{attribute}_verified"), "true".to_owned());
             Ok(())
         })
         .await

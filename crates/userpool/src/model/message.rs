@@ -34,6 +34,9 @@ pub enum MessageKind {
     ConfirmationCode,
     /// ForgotPassword's code, for ConfirmForgotPassword.
     PasswordResetCode,
+    /// UpdateUserAttributes' (or GetUserAttributeVerificationCode's) code, for
+    /// VerifyUserAttribute.
+    AttributeVerificationCode,
 }
 
 impl MessageKind {
@@ -42,11 +45,12 @@ impl MessageKind {
             Self::Invitation => "INVITATION",
             Self::ConfirmationCode => "CONFIRMATION_CODE",
             Self::PasswordResetCode => "PASSWORD_RESET_CODE",
+            Self::AttributeVerificationCode => "ATTRIBUTE_VERIFICATION_CODE",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Invitation, Self::ConfirmationCode, Self::PasswordResetCode]
+        [Self::Invitation, Self::ConfirmationCode, Self::PasswordResetCode, Self::AttributeVerificationCode]
             .into_iter()
             .find(|kind| kind.as_str() == name)
     }

@@ -81,6 +81,9 @@ pub enum CodePurpose {
     SignUp,
     /// ConfirmForgotPassword's code.
     PasswordReset,
+    /// VerifyUserAttribute's code, for the attribute of its medium. It takes the place of any
+    /// other code pending (a user has one at a time).
+    AttributeVerification,
 }
 
 impl CodePurpose {
@@ -88,11 +91,14 @@ impl CodePurpose {
         match self {
             Self::SignUp => "SIGN_UP",
             Self::PasswordReset => "PASSWORD_RESET",
+            Self::AttributeVerification => "ATTRIBUTE_VERIFICATION",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::SignUp, Self::PasswordReset].into_iter().find(|purpose| purpose.as_str() == name)
+        [Self::SignUp, Self::PasswordReset, Self::AttributeVerification]
+            .into_iter()
+            .find(|purpose| purpose.as_str() == name)
     }
 }
 

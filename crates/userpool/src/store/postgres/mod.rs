@@ -796,7 +796,7 @@ mod tests {
     #[test]
     fn the_migrations_are_versioned_and_in_order() {
         let versions: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
         let sql: String = MIGRATOR.iter().map(|m| m.sql.as_ref()).collect();
         assert!(sql.contains("CREATE UNIQUE INDEX users_pool_username_key ON users (pool_id, username_key)"));
     }
