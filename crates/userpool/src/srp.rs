@@ -389,6 +389,54 @@ fn to_fixed(x: &BigUint) -> Vec<u8> {
     out
 }
 
+/// The client's side, written from AuthenticationHelper.js (with B - k·g^x kept non-negative),
+/// for tests that play a client — one that may type a wrong password — without node.
+#[cfg(test)]
+pub(crate) mod test_client {
+    use super::*;
+
+    /// A client's random `a`.
+    pub(crate) fn small_a() -> BigUint {
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        BigUint::from_bytes_be(&bytes)
+    }
+
+    /// `SRP_A` for `small_a`, as the client sends it.
+    pub(crate) fn public_a_hex(small_a: &BigUint) -> String {
+        G.modpow(small_a, &N).to_str_radix(16)
+    }
+
+    /// `PASSWORD_CLAIM_SIGNATURE` (base64) for the challenge's `(SALT, SRP_B)`.
+    pub(crate) fn signature(
+        pool: &str,
+        user_id_for_srp: &str,
+        password: &str,
+        small_a: &BigUint,
+        challenge: (&str, &str),
+        secret_block: &[u8],
+        timestamp: &str,
+    ) -> String {
+        let (salt_hex, b_hex) = challenge;
+        let big = |hex: &str| BigUint::parse_bytes(hex.as_bytes(), 16).expect("hex");
+        let n = &*N;
+        let public_a = G.modpow(small_a, n);
+        let public_b = big(b_hex);
+        let u = hash_to_int(&[&pad_bytes(&public_a), &pad_bytes(&public_b)]);
+        let x = private_x(pool, user_id_for_srp, password, &big(salt_hex));
+        let k_gx = &*K * G.modpow(&x, n) % n;
+        let base = (public_b + n - k_gx) % n;
+        let s = base.modpow(&(small_a + &u * &x), n);
+        let mut key = [0u8; 16];
+        Hkdf::<Sha256>::new(Some(&pad_bytes(&u)), &pad_bytes(&s)).expand(HKDF_INFO, &mut key).expect("16 bytes");
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
+        for part in [pool.as_bytes(), user_id_for_srp.as_bytes(), secret_block, timestamp.as_bytes()] {
+            mac.update(part);
+        }
+        BASE64.encode(mac.finalize().into_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,35 +584,7 @@ mod tests {
         }
     }
 
-    /// A client computation written from AuthenticationHelper.js (with B - k·g^x kept
-    /// non-negative): lets the tests play a client that types a wrong password without node.
-    /// Returns the base64 signature.
-    fn rust_client_signature(
-        pool: &str,
-        user_id_for_srp: &str,
-        password: &str,
-        small_a: &BigUint,
-        challenge: (&str, &str),
-        secret_block: &[u8],
-        timestamp: &str,
-    ) -> String {
-        let (salt_hex, b_hex) = challenge;
-        let n = &*N;
-        let public_a = G.modpow(small_a, n);
-        let public_b = big(b_hex);
-        let u = hash_to_int(&[&pad_bytes(&public_a), &pad_bytes(&public_b)]);
-        let x = private_x(pool, user_id_for_srp, password, &big(salt_hex));
-        let k_gx = &*K * G.modpow(&x, n) % n;
-        let base = (public_b + n - k_gx) % n;
-        let s = base.modpow(&(small_a + &u * &x), n);
-        let mut key = [0u8; 16];
-        Hkdf::<Sha256>::new(Some(&pad_bytes(&u)), &pad_bytes(&s)).expand(HKDF_INFO, &mut key).unwrap();
-        let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
-        for part in [pool.as_bytes(), user_id_for_srp.as_bytes(), secret_block, timestamp.as_bytes()] {
-            mac.update(part);
-        }
-        BASE64.encode(mac.finalize().into_bytes())
-    }
+    use super::test_client::signature as rust_client_signature;
 
     fn hex_bytes(hex: &str) -> Vec<u8> {
         (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()

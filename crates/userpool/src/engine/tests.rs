@@ -512,3 +512,147 @@ async fn expired_access_tokens_and_codes_are_refused_and_a_forgotten_password_is
     let unknown = f.engine.forgot_password(&f.client.id, "nobody", None).await.expect_err("unknown");
     assert_eq!(unknown.to_string(), "Username/client id combination not found.");
 }
+
+/// Plays amazon-cognito-identity-js's `authenticateUser` (USER_SRP_AUTH) with `password`: the
+/// challenge, then the answer to it.
+async fn srp_log_in(f: &Fixture, username: &str, password: &str) -> Result<SignIn, PoolError> {
+    use crate::srp::test_client;
+    use base64::Engine as _;
+    let small_a = test_client::small_a();
+    let srp_a = test_client::public_a_hex(&small_a);
+    let challenge = f
+        .engine
+        .initiate_auth(&f.client.id, "USER_SRP_AUTH", &params(&[("USERNAME", username), ("SRP_A", &srp_a)]))
+        .await?;
+    let SignIn::PasswordVerifier(challenge) = challenge else { panic!("no PASSWORD_VERIFIER: {challenge:?}") };
+    let block = base64::engine::general_purpose::STANDARD.decode(&challenge.secret_block).expect("base64");
+    let timestamp = "Thu Dec 3 14:08:27 UTC 2026";
+    let pool_name = f.pool.as_str().split('_').nth(1).expect("pool name");
+    let signature = test_client::signature(
+        pool_name,
+        &challenge.user_id_for_srp,
+        password,
+        &small_a,
+        (&challenge.salt, &challenge.srp_b),
+        &block,
+        timestamp,
+    );
+    let answer = params(&[
+        ("USERNAME", &challenge.user_id_for_srp),
+        ("PASSWORD_CLAIM_SECRET_BLOCK", &challenge.secret_block),
+        ("PASSWORD_CLAIM_SIGNATURE", &signature),
+        ("TIMESTAMP", timestamp),
+    ]);
+    f.engine.respond_to_auth_challenge(&f.client.id, "PASSWORD_VERIFIER", None, &answer).await
+}
+
+async fn srp_fixture(prevent_existence_errors: bool) -> Fixture {
+    fixture(
+        false,
+        |s| {
+            s.explicit_auth_flows.push(ExplicitAuthFlow::AllowUserSrpAuth);
+            s.prevent_user_existence_errors = prevent_existence_errors;
+        },
+        false,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn srp_proves_the_password_and_ends_as_a_password_log_in() {
+    let f = srp_fixture(false).await;
+    f.confirmed("ann").await;
+    let issued = tokens(srp_log_in(&f, "ann", PASSWORD).await);
+    assert_eq!(f.engine.get_user(issued.access_token.expose()).await.expect("GetUser").username, "ann");
+    assert_eq!(
+        refused(srp_log_in(&f, "ann", "Wr0ng-password").await),
+        pair("NotAuthorizedException", "Incorrect username or password.")
+    );
+    // A temporary password: NEW_PASSWORD_REQUIRED, as after a password log-in.
+    f.user("bob", "Temp0rary-pass").await;
+    assert!(matches!(srp_log_in(&f, "bob", "Temp0rary-pass").await, Ok(SignIn::Challenge { .. })));
+    // Every password set makes a verifier: the new one logs in, the old one no longer.
+    f.engine.admin_set_user_password(&f.pool, "ann", "N3w-password!", true).await.expect("set");
+    tokens(srp_log_in(&f, "ann", "N3w-password!").await);
+    refused(srp_log_in(&f, "ann", PASSWORD).await);
+    assert_eq!(
+        refused(srp_log_in(&f, "nobody", PASSWORD).await),
+        pair("UserNotFoundException", "User does not exist.")
+    );
+}
+
+#[tokio::test]
+async fn wrong_srp_proofs_count_towards_the_lock_out() {
+    let f = srp_fixture(false).await;
+    f.confirmed("ann").await;
+    for _ in 0..5 {
+        refused(srp_log_in(&f, "ann", "Wr0ng-password").await);
+    }
+    assert_eq!(refused(srp_log_in(&f, "ann", PASSWORD).await).1, "Password attempts exceeded");
+}
+
+#[tokio::test]
+async fn an_srp_challenge_is_single_use_and_its_timestamp_is_checked() {
+    use crate::srp::test_client;
+    let f = srp_fixture(false).await;
+    f.confirmed("ann").await;
+    let small_a = test_client::small_a();
+    let srp_a = test_client::public_a_hex(&small_a);
+    let start = params(&[("USERNAME", "ann"), ("SRP_A", &srp_a)]);
+    let Ok(SignIn::PasswordVerifier(challenge)) = f.engine.initiate_auth(&f.client.id, "USER_SRP_AUTH", &start).await
+    else {
+        panic!("no challenge")
+    };
+    let answer = |timestamp: &str| {
+        params(&[
+            ("USERNAME", "ann"),
+            ("PASSWORD_CLAIM_SECRET_BLOCK", &challenge.secret_block),
+            ("PASSWORD_CLAIM_SIGNATURE", "AAAA"),
+            ("TIMESTAMP", timestamp),
+        ])
+    };
+    let f = &f;
+    let respond = |answer: BTreeMap<String, String>| async move {
+        f.engine.respond_to_auth_challenge(&f.client.id, "PASSWORD_VERIFIER", None, &answer).await
+    };
+    let malformed = respond(answer("2026-12-03T14:08:27Z")).await;
+    assert_eq!(
+        refused(malformed),
+        pair("InvalidParameterException", "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+    );
+    refused(respond(answer("Thu Dec 3 14:08:27 UTC 2026")).await);
+    assert_eq!(
+        refused(respond(answer("Thu Dec 3 14:08:27 UTC 2026")).await).1,
+        "Invalid session for the user.",
+        "spent"
+    );
+    // The block is no NEW_PASSWORD_REQUIRED session either.
+    let other = f.engine.answer_new_password(&f.pool, &f.client.id, &challenge.secret_block, "ann", PASSWORD).await;
+    assert_eq!(other.expect_err("not its session").to_string(), "Invalid session for the user.");
+    let bad_a =
+        f.engine.initiate_auth(&f.client.id, "USER_SRP_AUTH", &params(&[("USERNAME", "ann"), ("SRP_A", "0")])).await;
+    assert_eq!(refused(bad_a).0, "InvalidParameterException");
+}
+
+#[tokio::test]
+async fn unknown_users_and_users_without_a_verifier_get_a_challenge_they_cannot_answer() {
+    let f = srp_fixture(true).await;
+    assert_eq!(refused(srp_log_in(&f, "nobody", PASSWORD).await).1, "Incorrect username or password.");
+    f.confirmed("ann").await;
+    // A password set before verifiers were kept: SRP fails until a password log-in makes one.
+    let mut user = f.engine.store().user(&f.pool, "ann").await.expect("read").expect("ann");
+    user.srp = None;
+    assert!(f.engine.store().update_user(&user).await.expect("written"));
+    assert_eq!(refused(srp_log_in(&f, "ann", PASSWORD).await).1, "Incorrect username or password.");
+    tokens(f.sign_in("ann", PASSWORD).await);
+    tokens(srp_log_in(&f, "ann", PASSWORD).await);
+}
+
+#[tokio::test]
+async fn a_client_without_srp_refuses_it() {
+    let f = fixture(false, |_| {}, false).await;
+    f.confirmed("ann").await;
+    let srp =
+        f.engine.initiate_auth(&f.client.id, "USER_SRP_AUTH", &params(&[("USERNAME", "ann"), ("SRP_A", "ab")])).await;
+    assert_eq!(refused(srp), pair("InvalidParameterException", "USER_SRP_AUTH flow not enabled for this client"));
+}
