@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the local backends' token work: minting a log-in's access + id token
-//! (two RS256 signatures) and the refresh-token digest. `just bench` runs them.
+//! (two RS256 signatures), and the SRP work USER_SRP_AUTH adds — the verifier made at every
+//! password set, and the server's half of a challenge. `just bench` runs them.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -26,5 +27,21 @@ fn tokens(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, tokens);
+fn srp(c: &mut Criterion) {
+    use authport_userpool::srp;
+    c.bench_function("SRP verifier of a password (every password set)", |b| {
+        b.iter(|| srp::make_verifier("AbC123xyz", black_box("bench.user"), black_box("Corr3ct-horse")))
+    });
+    let verifier = srp::make_verifier("AbC123xyz", "bench.user", "Corr3ct-horse");
+    // Any valid A does: the server's cost does not depend on it.
+    let a = srp::parse_a(&srp::b_hex(&srp::server_ephemeral(&verifier.verifier))).expect("A");
+    c.bench_function("SRP challenge, server side (B and the session key)", |b| {
+        b.iter(|| {
+            let ephemeral = srp::server_ephemeral(black_box(&verifier.verifier));
+            srp::session_key(&verifier.verifier, &ephemeral, &a).expect("key")
+        })
+    });
+}
+
+criterion_group!(benches, tokens, srp);
 criterion_main!(benches);
