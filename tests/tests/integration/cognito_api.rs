@@ -492,32 +492,7 @@ async fn of_64_concurrent_creations_one_wins(app: &TestApp) {
 }
 
 /// `mod <store> { #[tokio::test] async fn <case>() }` for the memory and the PostgreSQL engine.
-macro_rules! cases {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let Some(app) = super::app("memory").await else { return };
-                    super::$case(&app).await;
-                    app.stop().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let Some(app) = super::app("postgres").await else { return };
-                    super::$case(&app).await;
-                    app.stop().await;
-                }
-            )*
-        }
-    };
-}
-
-cases!(
+on_both_engines!(
     pools_and_clients_round_trip,
     the_tutorials_flow,
     users_are_managed,

@@ -648,32 +648,7 @@ async fn a_changed_address_is_verified_by_the_code_sent(app: &TestApp) {
     assert_eq!(resent.code_delivery_details().and_then(|d| d.destination()), Some("n***@e***"));
 }
 
-macro_rules! cases {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let Some(app) = super::app("memory").await else { return };
-                    super::$case(&app).await;
-                    app.stop().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let Some(app) = super::app("postgres").await else { return };
-                    super::$case(&app).await;
-                    app.stop().await;
-                }
-            )*
-        }
-    };
-}
-
-cases!(
+on_both_engines!(
     sign_up_is_confirmed_by_the_code_sent,
     a_client_secret_is_asked_for,
     signing_out_revokes_access_and_refresh_tokens,

@@ -84,6 +84,19 @@ pub(super) fn check_secret_hash(
     }
 }
 
+/// The `USERNAME` and the `other` parameter of a sign-in step, once its SECRET_HASH (made with
+/// that user name) checked out.
+pub(super) fn user_and<'a>(
+    client: &AppClient,
+    parameters: &'a BTreeMap<String, String>,
+    other: &str,
+) -> Result<(&'a str, &'a str), PoolError> {
+    let username = required(parameters, "USERNAME")?;
+    let value = required(parameters, other)?;
+    check_secret_hash(client, username, parameters.get("SECRET_HASH").map(String::as_str), unable_to_verify)?;
+    Ok((username, value))
+}
+
 pub(super) fn unable_to_verify(client: &ClientId) -> String {
     format!("Unable to verify secret hash for client {client}")
 }
@@ -173,10 +186,7 @@ impl<S: PoolStore> UserPools<S> {
         client: &AppClient,
         parameters: &BTreeMap<String, String>,
     ) -> Result<SignIn, PoolError> {
-        let username = required(parameters, "USERNAME")?;
-        let password = required(parameters, "PASSWORD")?;
-        let secret_hash = parameters.get("SECRET_HASH").map(String::as_str);
-        check_secret_hash(client, username, secret_hash, unable_to_verify)?;
+        let (username, password) = user_and(client, parameters, "PASSWORD")?;
         self.sign_in_with_password(&pool.id, &client.id, username, password).await
     }
 

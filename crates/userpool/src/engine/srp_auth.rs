@@ -16,7 +16,7 @@ use base64::engine::general_purpose::STANDARD;
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 
-use super::auth::{check_secret_hash, invalid, required, unable_to_verify};
+use super::auth::{invalid, required, user_and};
 use super::{PoolError, SignIn, UserPools, hashing, not_authorized};
 use crate::model::{AppClient, ChallengeName, Pool, PoolUser, StoredSession, TakenSession};
 use crate::srp;
@@ -76,9 +76,7 @@ impl<S: PoolStore> UserPools<S> {
         client: &AppClient,
         parameters: &BTreeMap<String, String>,
     ) -> Result<SignIn, PoolError> {
-        let username = required(parameters, "USERNAME")?;
-        let srp_a = required(parameters, "SRP_A")?;
-        check_secret_hash(client, username, parameters.get("SECRET_HASH").map(String::as_str), unable_to_verify)?;
+        let (username, srp_a) = user_and(client, parameters, "SRP_A")?;
         let a = srp::parse_a(srp_a).ok_or_else(|| invalid("SRP_A is not a valid SRP public value"))?;
         let user = self.store.user(&pool.id, &pool.username_key(username)).await?;
         let Some(user) = user else {
@@ -140,11 +138,9 @@ impl<S: PoolStore> UserPools<S> {
         client: &AppClient,
         responses: &BTreeMap<String, String>,
     ) -> Result<SignIn, PoolError> {
-        let username = required(responses, "USERNAME")?;
-        let secret_block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let (username, secret_block) = user_and(client, responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
         let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
         let timestamp = required(responses, "TIMESTAMP")?;
-        check_secret_hash(client, username, responses.get("SECRET_HASH").map(String::as_str), unable_to_verify)?;
         if !srp::is_cognito_timestamp(timestamp) {
             return Err(invalid("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english."));
         }
