@@ -491,7 +491,6 @@ async fn of_64_concurrent_creations_one_wins(app: &TestApp) {
     assert_eq!((created, exists), (1, 63));
 }
 
-/// `mod <store> { #[tokio::test] async fn <case>() }` for the memory and the PostgreSQL engine.
 on_both_engines!(
     pools_and_clients_round_trip,
     the_tutorials_flow,

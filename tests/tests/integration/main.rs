@@ -6,6 +6,33 @@
 //! loud line when it is missing and fail when `CI=true`; tests that cannot run on these machines
 //! at all (Docker) are `#[ignore]`d with their reason.
 
+/// Runs each `async fn case(&TestApp)` of the module against an app from the module's
+/// `app(store)`, on the memory and on the PostgreSQL engine (`memory::case`, `postgres::case`).
+macro_rules! on_both_engines {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let Some(app) = super::app("memory").await else { return };
+                    super::$case(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let Some(app) = super::app("postgres").await else { return };
+                    super::$case(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+    };
+}
+
 /// The contract suite of the `IdentityProvider` port, one test per MUST clause, against every
 /// adapter.
 mod contract;
