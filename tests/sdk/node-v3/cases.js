@@ -5,7 +5,9 @@
 // API is called signed; the public API (SignUp, InitiateAuth, GetUser, ...) through a client whose
 // credentials cannot be resolved, so a call that tried to sign would fail. The codes Cognito would
 // have e-mailed are read from authport's tester endpoint (AUTHPORT_COGNITO_ENDPOINT/_authport/
-// messages). One process, every case; the exit status is the number of failed cases.
+// messages). USER_SRP_AUTH goes through AWS's amazon-cognito-identity-js (CognitoUser.authenticateUser
+// with its defaults, over Node's own fetch). One process, every case; the exit status is the
+// number of failed cases.
 //
 // Environment: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AUTHPORT_COGNITO_ENDPOINT, AWS_REGION
 // and static credentials.
@@ -16,6 +18,7 @@ const {
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AdminRespondToAuthChallengeCommand,
+  AdminSetUserPasswordCommand,
   ChangePasswordCommand,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
@@ -30,6 +33,7 @@ const {
   SignUpCommand
 } = require('@aws-sdk/client-cognito-identity-provider')
 const { CognitoJwtVerifier } = require('aws-jwt-verify')
+const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js')
 
 const ENDPOINT = process.env.AUTHPORT_COGNITO_ENDPOINT
 if (!ENDPOINT || !process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) {
@@ -152,6 +156,66 @@ async function verified (poolId, clientId, result) {
     expect(payload.token_use === tokenUse, `token_use ${tokenUse}, not ${payload.token_use}`)
   }
 }
+
+
+// amazon-cognito-identity-js calls the global fetch at request time: recorded here, so that a case
+// can tell which flow and which challenge answers the library sent.
+const libraryCalls = []
+const nativeFetch = globalThis.fetch
+globalThis.fetch = (url, options = {}) => {
+  const target = options.headers && options.headers['X-Amz-Target']
+  if (target) {
+    const body = JSON.parse(options.body || '{}')
+    libraryCalls.push([target.split('.').pop(), body.AuthFlow || body.ChallengeName].join(' '))
+  }
+  return nativeFetch(url, options)
+}
+
+// A pool whose client allows the SRP flow only (and refreshes).
+const srpPool = () => pool(
+  { AutoVerifiedAttributes: ['email'] },
+  { ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }
+)
+
+const libraryPool = (poolId, clientId) => new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: `${ENDPOINT}/` })
+
+// CognitoUser.authenticateUser with the library's default flow (USER_SRP_AUTH): the session, or
+// the NEW_PASSWORD_REQUIRED challenge's attributes; rejects with the library's error.
+function authenticate (userPool, username, password) {
+  const user = new CognitoUser({ Username: username, Pool: userPool })
+  const details = new AuthenticationDetails({ Username: username, Password: password })
+  return new Promise((resolve, reject) => user.authenticateUser(details, {
+    onSuccess: (session) => resolve({ user, session }),
+    onFailure: reject,
+    newPasswordRequired: (userAttributes, requiredAttributes) => resolve({ user, newPasswordRequired: { userAttributes, requiredAttributes } })
+  }))
+}
+
+async function libraryRefused (promise, code, message) {
+  let outcome
+  try {
+    outcome = await promise
+  } catch (err) {
+    if (err.code !== code) throw new Error(`${err.code}: ${err.message} (wanted ${code})`)
+    if (err.message !== message) throw new Error(`${JSON.stringify(err.message)} (wanted ${JSON.stringify(message)})`)
+    return
+  }
+  throw new Error(`succeeded (${Object.keys(outcome)}), wanted ${code}`)
+}
+
+// A CONFIRMED user with a verified address, made by the back end.
+async function adminUserWithPassword (poolId, username, address) {
+  await admin.send(new AdminCreateUserCommand({
+    UserPoolId: poolId,
+    Username: username,
+    MessageAction: 'SUPPRESS',
+    TemporaryPassword: NEW_PASSWORD,
+    UserAttributes: [{ Name: 'email', Value: address }, { Name: 'email_verified', Value: 'true' }]
+  }))
+  await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }))
+}
+
+const sessionTokens = (session) => ({ AccessToken: session.getAccessToken().getJwtToken(), IdToken: session.getIdToken().getJwtToken() })
 
 const cases = {
   async theTutorialSignsUpAndLogsIn () {
@@ -286,6 +350,65 @@ const cases = {
     await unsigned.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: ann, ConfirmationCode: code, Password: NEW_PASSWORD }))
     await refused(passwordLogIn(clientId, ann, PASSWORD), 'NotAuthorizedException', 'Incorrect username or password.')
     expect((await passwordLogIn(clientId, ann, NEW_PASSWORD)).AuthenticationResult.AccessToken, 'tokens')
+  },
+
+  async amazonCognitoIdentityJsLogsInWithSrpAndReadsTheAttributes () {
+    const { poolId, clientId } = await srpPool()
+    const ann = unique('srp')
+    const address = email('srp')
+    await adminUserWithPassword(poolId, ann, address)
+    libraryCalls.length = 0
+    const { user, session } = await authenticate(libraryPool(poolId, clientId), ann, PASSWORD)
+    expect(JSON.stringify(libraryCalls) === JSON.stringify(['InitiateAuth USER_SRP_AUTH', 'RespondToAuthChallenge PASSWORD_VERIFIER']),
+      `the SRP exchange: ${JSON.stringify(libraryCalls)}`)
+    expect(session.isValid() && session.getAccessToken().decodePayload().username === ann, `a session for ${ann}`)
+    expect(session.getRefreshToken().getToken(), 'a refresh token')
+    await verified(poolId, clientId, sessionTokens(session))
+    const attributes = await new Promise((resolve, reject) => user.getUserAttributes((err, list) => err ? reject(err) : resolve(list)))
+    const byName = Object.fromEntries(attributes.map((a) => [a.getName(), a.getValue()]))
+    expect(byName.email === address && byName.email_verified === 'true' && /^[0-9a-f-]{36}$/.test(byName.sub),
+      `the attributes: ${JSON.stringify(byName)}`)
+  },
+
+  async amazonCognitoIdentityJsRefusesAWrongPasswordAndAnUnknownUser () {
+    const { poolId, clientId } = await srpPool()
+    const ann = unique('srpwrong')
+    await adminUserWithPassword(poolId, ann, email('srpwrong'))
+    const userPool = libraryPool(poolId, clientId)
+    libraryCalls.length = 0
+    await libraryRefused(authenticate(userPool, ann, 'Wr0ng-password'), 'NotAuthorizedException', 'Incorrect username or password.')
+    // The proof of the password is what is refused, not the user.
+    expect(JSON.stringify(libraryCalls) === JSON.stringify(['InitiateAuth USER_SRP_AUTH', 'RespondToAuthChallenge PASSWORD_VERIFIER']),
+      `the SRP exchange: ${JSON.stringify(libraryCalls)}`)
+    // The client's PreventUserExistenceErrors is LEGACY (the API's default): the user's absence is told.
+    await libraryRefused(authenticate(userPool, unique('nobody'), PASSWORD), 'UserNotFoundException', 'User does not exist.')
+    expect((await authenticate(userPool, ann, PASSWORD)).session.isValid(), 'the right password still logs in')
+  },
+
+  async amazonCognitoIdentityJsAnswersNewPasswordRequiredAfterSrp () {
+    const { poolId, clientId } = await srpPool()
+    const ann = unique('srpnew')
+    const address = email('srpnew')
+    await admin.send(new AdminCreateUserCommand({
+      UserPoolId: poolId, Username: ann, MessageAction: 'SUPPRESS', TemporaryPassword: PASSWORD, UserAttributes: [{ Name: 'email', Value: address }]
+    }))
+    const userPool = libraryPool(poolId, clientId)
+    libraryCalls.length = 0
+    const { user, newPasswordRequired } = await authenticate(userPool, ann, PASSWORD)
+    expect(newPasswordRequired, 'the newPasswordRequired callback')
+    expect(newPasswordRequired.userAttributes && newPasswordRequired.userAttributes.email === address,
+      `the user's attributes in the challenge: ${JSON.stringify(newPasswordRequired)}`)
+    expect(Array.isArray(newPasswordRequired.requiredAttributes) && newPasswordRequired.requiredAttributes.length === 0,
+      `no required attributes: ${JSON.stringify(newPasswordRequired)}`)
+    const session = await new Promise((resolve, reject) => user.completeNewPasswordChallenge(NEW_PASSWORD, {}, { onSuccess: resolve, onFailure: reject }))
+    expect(JSON.stringify(libraryCalls) === JSON.stringify([
+      'InitiateAuth USER_SRP_AUTH', 'RespondToAuthChallenge PASSWORD_VERIFIER', 'RespondToAuthChallenge NEW_PASSWORD_REQUIRED'
+    ]), `the exchange: ${JSON.stringify(libraryCalls)}`)
+    await verified(poolId, clientId, sessionTokens(session))
+    const status = (await admin.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: ann }))).UserStatus
+    expect(status === 'CONFIRMED', `CONFIRMED, not ${status}`)
+    await libraryRefused(authenticate(userPool, ann, PASSWORD), 'NotAuthorizedException', 'Incorrect username or password.')
+    expect((await authenticate(userPool, ann, NEW_PASSWORD)).session.isValid(), 'the new password logs in through SRP')
   },
 
   // The test clock moves for the whole server and never back, and aws-jwt-verify checks expiry

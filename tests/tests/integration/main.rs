@@ -54,6 +54,8 @@ mod conformance;
 mod edge;
 
 mod browser;
+/// AWS's browser library amazon-cognito-identity-js (USER_SRP_AUTH, CORS) in a real Chromium.
+mod browser_sdk;
 mod hostile_input;
 mod limits;
 mod log_secrets;

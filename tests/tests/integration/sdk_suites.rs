@@ -1,12 +1,13 @@
 //! The tutorial's flow, the fidelity table's cases and the public API's flows through unmodified
-//! AWS SDKs against authport's Cognito API — boto3 (`tests/sdk/boto3_cases.py`), the Node SDK v2
-//! with AWS's `aws-jwt-verify` (`tests/sdk/node/`: the tutorial's code as written, and the tokens
-//! verified with `CognitoJwtVerifier` handed authport's JWKS) and the Node SDK v3 with
-//! `aws-jwt-verify` (`tests/sdk/node-v3/`). The codes Cognito would have sent are read from the
-//! tester endpoints, and the test clock is on so that each suite's last case can expire a token.
-//! Each SDK's cases run in one process (the Rust SDK's are `cognito_api.rs` and
-//! `cognito_public_api.rs`). Installed by `scripts/install-test-tools.sh`; skipped loudly off CI
-//! when missing, fatal when `CI=true`.
+//! AWS SDKs against authport's Cognito API — boto3 (`tests/sdk/boto3_cases.py`, with pycognito's
+//! `AWSSRP` for USER_SRP_AUTH), the Node SDK v2 with AWS's `aws-jwt-verify` (`tests/sdk/node/`:
+//! the tutorial's code as written, and the tokens verified with `CognitoJwtVerifier` handed
+//! authport's JWKS) and the Node SDK v3 with `aws-jwt-verify` and AWS's
+//! `amazon-cognito-identity-js` for USER_SRP_AUTH (`tests/sdk/node-v3/`). The codes Cognito would
+//! have sent are read from the tester endpoints, and the test clock is on so that each suite's
+//! last case can expire a token. Each SDK's cases run in one process (the Rust SDK's are
+//! `cognito_api.rs` and `cognito_public_api.rs`). Installed by `scripts/install-test-tools.sh`;
+//! skipped loudly off CI when missing, fatal when `CI=true`.
 
 use std::path::Path;
 use std::process::Command;
@@ -55,6 +56,10 @@ async fn boto3_cases(store: &str) {
     if !has_boto3 {
         return skip_or_fail("boto3", "run scripts/install-test-tools.sh");
     }
+    // Without pycognito only its SRP cases skip (each says so in the report); this says it loudly.
+    if !Command::new(&python).args(["-c", "import pycognito"]).status().is_ok_and(|s| s.success()) {
+        skip_or_fail("pycognito (the boto3 suite's USER_SRP_AUTH cases)", "run scripts/install-test-tools.sh");
+    }
     let Some(app) = app(store).await else { return };
     run(&app, &python, &["boto3_cases.py"], &repo_root().join("tests/sdk")).await;
     app.stop().await;
@@ -81,9 +86,10 @@ async fn node_v3_cases(store: &str) {
     if !node
         || !modules.join("@aws-sdk/client-cognito-identity-provider").is_dir()
         || !modules.join("aws-jwt-verify").is_dir()
+        || !modules.join("amazon-cognito-identity-js").is_dir()
     {
         return skip_or_fail(
-            "the Node AWS SDK v3 and aws-jwt-verify",
+            "the Node AWS SDK v3, aws-jwt-verify and amazon-cognito-identity-js",
             "run scripts/install-test-tools.sh (needs node and npm)",
         );
     }
@@ -93,12 +99,12 @@ async fn node_v3_cases(store: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn boto3_on_the_memory_engine() {
+async fn boto3_and_pycognito_on_the_memory_engine() {
     boto3_cases("memory").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn boto3_on_the_postgres_engine() {
+async fn boto3_and_pycognito_on_the_postgres_engine() {
     boto3_cases("postgres").await;
 }
 
@@ -113,11 +119,11 @@ async fn node_sdk_v2_and_aws_jwt_verify_on_the_postgres_engine() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn node_sdk_v3_and_aws_jwt_verify_on_the_memory_engine() {
+async fn node_sdk_v3_aws_jwt_verify_and_amazon_cognito_identity_js_on_the_memory_engine() {
     node_v3_cases("memory").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn node_sdk_v3_and_aws_jwt_verify_on_the_postgres_engine() {
+async fn node_sdk_v3_aws_jwt_verify_and_amazon_cognito_identity_js_on_the_postgres_engine() {
     node_v3_cases("postgres").await;
 }
