@@ -2,24 +2,28 @@
 //! domain's error enums. Mapping is by error *code*, never by message (messages differ between
 //! Cognito and moto and are no stable interface).
 //!
-//! | Cognito outcome | sign-up | log-in | new password |
-//! |---|---|---|---|
-//! | `UsernameExistsException`, `AliasExistsException` | `UserExists` | – | – |
-//! | `InvalidPasswordException` | `WeakPassword` | – | `WeakPassword` |
-//! | `NotAuthorizedException` | – | `InvalidCredentials` | `InvalidSession` |
-//! | `UserNotFoundException` | – | `InvalidCredentials` | `InvalidSession` |
-//! | `PasswordResetRequiredException`, `UserNotConfirmedException` | – | `InvalidCredentials` | – |
-//! | `CodeMismatchException`, `ExpiredCodeException` | – | – | `InvalidSession` |
-//! | `ResourceNotFoundException` | – | – | `InvalidSession` (moto's answer to a bad session) |
-//! | `TooManyRequestsException`, `LimitExceededException`, HTTP 429 | `RateLimited` | `RateLimited` | `RateLimited` |
-//! | timeout, connection failure, HTTP 502/503/504 | `BackendUnavailable` | `BackendUnavailable` | `BackendUnavailable` |
-//! | anything else (incl. `InternalErrorException`, unreadable answers) | `Unexpected` | `Unexpected` | `Unexpected` |
+//! | Cognito outcome | sign-up | log-in | new password | change password, delete account (after the log-in check) |
+//! |---|---|---|---|---|
+//! | `UsernameExistsException`, `AliasExistsException` | `UserExists` | – | – | – |
+//! | `InvalidPasswordException` | `WeakPassword` | – | `WeakPassword` | `WeakPassword` |
+//! | `NotAuthorizedException` | – | `InvalidCredentials` | `InvalidSession` | – |
+//! | `UserNotFoundException` | – | `InvalidCredentials` | `InvalidSession` | `InvalidCredentials` (the user went meanwhile) |
+//! | `PasswordResetRequiredException`, `UserNotConfirmedException` | – | `InvalidCredentials` | – | – |
+//! | `CodeMismatchException`, `ExpiredCodeException` | – | – | `InvalidSession` | – |
+//! | `ResourceNotFoundException` | – | – | `InvalidSession` (moto's answer to a bad session) | – |
+//! | `TooManyRequestsException`, `LimitExceededException`, HTTP 429 | `RateLimited` | `RateLimited` | `RateLimited` | `RateLimited` |
+//! | timeout, connection failure, HTTP 502/503/504 | `BackendUnavailable` | `BackendUnavailable` | `BackendUnavailable` | `BackendUnavailable` |
+//! | anything else (incl. `InternalErrorException`, unreadable answers) | `Unexpected` | `Unexpected` | `Unexpected` | `Unexpected` |
+//!
+//! The password check before a change or a deletion is a log-in, mapped as one.
 //!
 //! A `–` cell falls through to the last three rows.
 
 use std::fmt;
 
-use authport_domain::{BackendError, LogInError, NewPasswordError, RefreshError, SignUpError, WeakPassword};
+use authport_domain::{
+    BackendError, ChangePasswordError, LogInError, NewPasswordError, RefreshError, SignUpError, WeakPassword,
+};
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::RequestId as _;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -229,6 +233,22 @@ pub(crate) fn new_password_error(err: AwsError, weak: impl FnOnce() -> WeakPassw
     }
 }
 
+/// Maps a failed `AdminSetUserPassword`, `AdminUserGlobalSignOut` or `AdminDeleteUser` of an
+/// account change, once the password checked out.
+pub(crate) fn account_error(err: AwsError, weak: impl FnOnce() -> WeakPassword) -> ChangePasswordError {
+    match err.code() {
+        Some(INVALID_PASSWORD) => {
+            err.expected("weak password");
+            ChangePasswordError::WeakPassword(weak())
+        }
+        Some(USER_NOT_FOUND) => {
+            err.expected("the user is gone");
+            ChangePasswordError::InvalidCredentials
+        }
+        _ => ChangePasswordError::Backend(err.into_failure()),
+    }
+}
+
 /// Maps a failed `AdminInitiateAuth` with `REFRESH_TOKEN_AUTH`.
 pub(crate) fn refresh_error(err: AwsError) -> RefreshError {
     match err.code() {
@@ -325,6 +345,21 @@ pub(crate) mod tests {
             let err = sign_up_error(unexpected, weak);
             assert!(matches!(err, SignUpError::Backend(BackendError::Unexpected(_))), "{err:?}");
         }
+    }
+
+    #[test]
+    fn account_mapping() {
+        let ChangePasswordError::WeakPassword(w) = account_error(service(Some(INVALID_PASSWORD), 400), weak) else {
+            panic!("weak password expected")
+        };
+        assert_eq!(w, weak());
+        let gone = account_error(service(Some(USER_NOT_FOUND), 400), weak);
+        assert!(matches!(gone, ChangePasswordError::InvalidCredentials), "{gone:?}");
+        let throttled = account_error(service(Some(TOO_MANY_REQUESTS), 400), weak);
+        assert!(matches!(throttled, ChangePasswordError::Backend(BackendError::RateLimited { .. })), "{throttled:?}");
+        assert!(matches!(account_error(timeout(), weak), ChangePasswordError::Backend(BackendError::Unavailable(_))));
+        let other = account_error(service(Some(NOT_AUTHORIZED), 400), weak);
+        assert!(matches!(other, ChangePasswordError::Backend(BackendError::Unexpected(_))), "{other:?}");
     }
 
     #[test]

@@ -24,6 +24,7 @@
 //! `AdminSetUserPassword`, `AdminDeleteUser`, `AdminInitiateAuth`,
 //! `AdminRespondToAuthChallenge` and `AdminUserGlobalSignOut` on the pool.
 
+mod account;
 mod challenge_owners;
 mod connect;
 mod error;

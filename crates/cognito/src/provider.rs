@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use authport_domain::{
-    AuthenticatedUser, BackendError, ChallengeSession, Email, IdentityProvider, LogInError, NewPassword,
-    NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken, RefreshedTokens, RsaPublicKey, SignUpError,
-    TokenAudience, TokenSet, User, WeakPassword,
+    AuthenticatedUser, BackendError, ChallengeSession, ChangePasswordError, DeleteAccountError, Email,
+    IdentityProvider, LogInError, NewPassword, NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken,
+    RefreshedTokens, RsaPublicKey, SignUpError, TokenAudience, TokenSet, User, WeakPassword,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use secrecy::SecretString;
@@ -80,6 +80,19 @@ impl IdentityProvider for CognitoIdentityProvider {
 
     async fn refresh(&self, refresh_token: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
         self.inner.refresh(refresh_token).await
+    }
+
+    async fn change_password(
+        &self,
+        user: &AuthenticatedUser,
+        current: &Password,
+        new_password: &NewPassword,
+    ) -> Result<TokenSet, ChangePasswordError> {
+        self.inner.change_password(user, current, new_password).await
+    }
+
+    async fn delete_user(&self, user: &AuthenticatedUser, password: &Password) -> Result<(), DeleteAccountError> {
+        self.inner.delete_user(user, password).await
     }
 
     async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError> {

@@ -21,7 +21,7 @@ pub use model::token::{
 };
 pub use model::user::{User, UserId};
 pub use port::{
-    BackendError, BoxError, IdentityProvider, LogInError, NewPasswordError, RefreshError, RsaPublicKey, SignUpError,
-    TokenAudience,
+    BackendError, BoxError, ChangePasswordError, DeleteAccountError, IdentityProvider, LogInError, NewPasswordError,
+    RefreshError, RsaPublicKey, SignUpError, TokenAudience,
 };
 pub use service::AuthService;

@@ -83,6 +83,38 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// (contract: `refresh_refuses_tokens_not_issued_expired_revoked_or_orphaned`).
     async fn refresh(&self, refresh_token: &RefreshToken) -> Result<RefreshedTokens, RefreshError>;
 
+    /// Replaces the password of `user` — the subject of a verified access token — after checking
+    /// `current`, revokes every refresh token the user holds (every other session: a user who
+    /// changes their password fears someone else is logged in), and logs the user in again.
+    ///
+    /// Adapters MUST return:
+    /// - [`ChangePasswordError::InvalidCredentials`] when `current` is not the user's password,
+    ///   counted by the backend's own lock-out as a failed log-in is, and when the user is gone
+    ///   (contract: `a_wrong_current_password_changes_nothing`);
+    /// - [`ChangePasswordError::WeakPassword`] only when the backend's own policy refuses a
+    ///   password the domain policy accepted;
+    /// - on success, the new password alone logs in (contract: `a_changed_password_replaces_the_old_one`),
+    ///   every refresh token issued before is revoked, and the returned tokens work
+    ///   (contract: `a_password_change_revokes_every_other_session`);
+    /// - [`ChangePasswordError::Backend`] as for [`IdentityProvider::create_user`].
+    async fn change_password(
+        &self,
+        user: &AuthenticatedUser,
+        current: &Password,
+        new_password: &NewPassword,
+    ) -> Result<TokenSet, ChangePasswordError>;
+
+    /// Deletes `user` after checking `password` (re-authentication: a stolen access token alone
+    /// must not close an account).
+    ///
+    /// Adapters MUST return [`DeleteAccountError::InvalidCredentials`] for a wrong password
+    /// (counted by the lock-out) and when the user is gone (contract:
+    /// `a_wrong_password_deletes_nothing`); on success the user is gone with every refresh token
+    /// of theirs, a log-in is [`LogInError::InvalidCredentials`], and the address can be signed up
+    /// again (contract: `a_deleted_account_is_gone_and_its_address_free`);
+    /// [`DeleteAccountError::Backend`] as for [`IdentityProvider::create_user`].
+    async fn delete_user(&self, user: &AuthenticatedUser, password: &Password) -> Result<(), DeleteAccountError>;
+
     /// Revokes every refresh token of `user` (a global sign-out), and no one else's
     /// (contract: `log_out_revokes_every_refresh_token_of_the_user`). MUST be idempotent
     /// (contract: `log_out_is_idempotent`).
@@ -183,6 +215,29 @@ pub enum NewPasswordError {
     /// The challenge session is unknown, expired, used or not this user's.
     #[error("the challenge session is invalid or expired")]
     InvalidSession,
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+/// Failures changing a password.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangePasswordError {
+    /// The current password is wrong (or the user no longer exists) — a failed log-in.
+    #[error("invalid e-mail or password")]
+    InvalidCredentials,
+    /// The new password breaks the policy; every violated rule is listed.
+    #[error(transparent)]
+    WeakPassword(#[from] WeakPassword),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+/// Failures deleting an account.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteAccountError {
+    /// The password is wrong (or the user no longer exists) — a failed log-in.
+    #[error("invalid e-mail or password")]
+    InvalidCredentials,
     #[error(transparent)]
     Backend(#[from] BackendError),
 }

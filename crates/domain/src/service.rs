@@ -9,8 +9,8 @@ use crate::model::password::{Password, PasswordPolicy};
 use crate::model::token::{AuthenticatedUser, ChallengeSession, RefreshToken, RefreshedTokens, TokenSet};
 use crate::model::user::User;
 use crate::port::{
-    BackendError, IdentityProvider, LogInError, NewPasswordError, RefreshError, RsaPublicKey, SignUpError,
-    TokenAudience,
+    BackendError, ChangePasswordError, DeleteAccountError, IdentityProvider, LogInError, NewPasswordError,
+    RefreshError, RsaPublicKey, SignUpError, TokenAudience,
 };
 
 /// Longest refresh token passed on to a backend (Cognito's are ~1.8 kB); longer ones are invalid.
@@ -145,11 +145,61 @@ impl AuthService {
     pub async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError> {
         let result = self.provider.log_out(user).await;
         match &result {
-            Ok(()) => {
-                let email = Email::parse(&user.username).map(|e| e.masked()).unwrap_or_default();
-                tracing::info!(target: "audit", email = %email, "user logged out")
-            }
+            Ok(()) => tracing::info!(target: "audit", email = %masked(user), "user logged out"),
             Err(err) => self.backend_failed(err),
+        }
+        result
+    }
+
+    /// Changes the password of `user` (the subject of a verified access token): the new one must
+    /// meet the policy (checked first, without a backend call), the current one must be the
+    /// user's; every other session of the user ends, and a fresh token set is returned.
+    #[tracing::instrument(name = "change_password", skip_all, fields(backend = self.provider.name(), user_id = %user.id))]
+    pub async fn change_password(
+        &self,
+        user: &AuthenticatedUser,
+        raw_current: SecretString,
+        raw_new: SecretString,
+    ) -> Result<TokenSet, ChangePasswordError> {
+        let email = masked(user);
+        let new_password = self.password_policy().check(raw_new)?;
+        let Some(current) = Password::parse(raw_current) else {
+            tracing::info!(target: "audit", email = %email, "password change refused: invalid credentials");
+            return Err(ChangePasswordError::InvalidCredentials);
+        };
+        let result = self.provider.change_password(user, &current, &new_password).await;
+        match &result {
+            Ok(_) => tracing::info!(target: "audit", email = %email, "password changed, other sessions revoked"),
+            Err(ChangePasswordError::InvalidCredentials) => {
+                tracing::info!(target: "audit", email = %email, "password change refused: invalid credentials")
+            }
+            Err(ChangePasswordError::WeakPassword(weak)) => {
+                tracing::warn!(email = %email, ?weak, "backend rejected a password the local policy accepted")
+            }
+            Err(ChangePasswordError::Backend(err)) => self.backend_failed(err),
+        }
+        result
+    }
+
+    /// Deletes the account of `user` once `raw_password` proves it is theirs.
+    #[tracing::instrument(name = "delete_account", skip_all, fields(backend = self.provider.name(), user_id = %user.id))]
+    pub async fn delete_account(
+        &self,
+        user: &AuthenticatedUser,
+        raw_password: SecretString,
+    ) -> Result<(), DeleteAccountError> {
+        let email = masked(user);
+        let Some(password) = Password::parse(raw_password) else {
+            tracing::info!(target: "audit", email = %email, "account deletion refused: invalid credentials");
+            return Err(DeleteAccountError::InvalidCredentials);
+        };
+        let result = self.provider.delete_user(user, &password).await;
+        match &result {
+            Ok(()) => tracing::info!(target: "audit", email = %email, "account deleted"),
+            Err(DeleteAccountError::InvalidCredentials) => {
+                tracing::info!(target: "audit", email = %email, "account deletion refused: invalid credentials")
+            }
+            Err(DeleteAccountError::Backend(err)) => self.backend_failed(err),
         }
         result
     }
@@ -162,6 +212,11 @@ impl AuthService {
     pub async fn ready(&self) -> Result<(), BackendError> {
         self.provider.ready().await.inspect_err(|err| self.backend_failed(err))
     }
+}
+
+/// The user's address as audit lines show it (masked).
+fn masked(user: &AuthenticatedUser) -> String {
+    Email::parse(&user.username).map(|e| e.masked()).unwrap_or_default()
 }
 
 /// Counts a backend failure as `authport_backend_errors_total{backend,kind}`.
@@ -260,6 +315,32 @@ mod tests {
             }
         }
 
+        async fn change_password(
+            &self,
+            user: &AuthenticatedUser,
+            current: &Password,
+            new_password: &NewPassword,
+        ) -> Result<TokenSet, ChangePasswordError> {
+            *self.calls.lock().expect("lock") += 1;
+            let email = Email::parse(&user.username).map_err(|_| ChangePasswordError::InvalidCredentials)?;
+            let tokens =
+                self.authenticate(&email, current).await.map_err(|_| ChangePasswordError::InvalidCredentials)?;
+            self.users.lock().expect("lock").insert(user.username.clone(), new_password.expose().to_owned());
+            Ok(tokens)
+        }
+
+        async fn delete_user(&self, user: &AuthenticatedUser, password: &Password) -> Result<(), DeleteAccountError> {
+            *self.calls.lock().expect("lock") += 1;
+            let mut users = self.users.lock().expect("lock");
+            match users.get(&user.username) {
+                Some(stored) if stored == password.expose() => {
+                    users.remove(&user.username);
+                    Ok(())
+                }
+                _ => Err(DeleteAccountError::InvalidCredentials),
+            }
+        }
+
         async fn log_out(&self, _: &AuthenticatedUser) -> Result<(), BackendError> {
             Ok(())
         }
@@ -321,6 +402,35 @@ mod tests {
         let err = svc.refresh(secret(&"x".repeat(MAX_REFRESH_TOKEN_LEN + 1))).await.expect_err("huge");
         assert!(matches!(err, RefreshError::InvalidToken));
         assert_eq!(*provider.calls.lock().expect("lock"), 0);
+    }
+
+    fn ann() -> AuthenticatedUser {
+        AuthenticatedUser { id: UserId::parse("id-1").expect("id"), username: "ann@example.com".to_owned() }
+    }
+
+    #[tokio::test]
+    async fn a_weak_new_password_or_a_malformed_current_one_never_reaches_the_backend() {
+        let (svc, provider) = service();
+        let weak = svc.change_password(&ann(), secret("Str0ng-pass"), secret("weak")).await.expect_err("weak");
+        let ChangePasswordError::WeakPassword(weak) = weak else { panic!("{weak:?}") };
+        assert!(weak.violations.contains(&PolicyRule::MinLength(8)), "every rule is listed: {weak:?}");
+        let empty = svc.change_password(&ann(), secret(""), secret("N3w-password!")).await.expect_err("empty");
+        assert!(matches!(empty, ChangePasswordError::InvalidCredentials), "{empty:?}");
+        let empty = svc.delete_account(&ann(), secret("")).await.expect_err("empty");
+        assert!(matches!(empty, DeleteAccountError::InvalidCredentials), "{empty:?}");
+        assert_eq!(*provider.calls.lock().expect("lock"), 0);
+    }
+
+    #[tokio::test]
+    async fn the_password_is_changed_and_the_account_deleted_by_the_backend() {
+        let (svc, _) = service();
+        svc.sign_up("ann@example.com", secret("Str0ng-pass")).await.expect("created");
+        svc.change_password(&ann(), secret("Str0ng-pass"), secret("N3w-password!")).await.expect("changed");
+        svc.log_in("ann@example.com", secret("N3w-password!")).await.expect("the new password");
+        let wrong = svc.delete_account(&ann(), secret("Str0ng-pass")).await.expect_err("the old password");
+        assert!(matches!(wrong, DeleteAccountError::InvalidCredentials));
+        svc.delete_account(&ann(), secret("N3w-password!")).await.expect("deleted");
+        svc.sign_up("ann@example.com", secret("Str0ng-pass")).await.expect("the address is free again");
     }
 
     #[tokio::test]

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use authport_domain::{
-    AuthenticatedUser, BackendError, ChallengeSession, Email, IdentityProvider, LogInError, NewPassword,
-    NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken, RefreshedTokens, RsaPublicKey, SignUpError,
-    TokenAudience, TokenSet, User,
+    AuthenticatedUser, BackendError, ChallengeSession, ChangePasswordError, DeleteAccountError, Email,
+    IdentityProvider, LogInError, NewPassword, NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken,
+    RefreshedTokens, RsaPublicKey, SignUpError, TokenAudience, TokenSet, User,
 };
 
 /// An [`IdentityProvider`] whose calls give up after `limit`.
@@ -74,6 +74,19 @@ impl IdentityProvider for TimeLimited {
         self.limit(self.inner.refresh(refresh_token)).await
     }
 
+    async fn change_password(
+        &self,
+        user: &AuthenticatedUser,
+        current: &Password,
+        new_password: &NewPassword,
+    ) -> Result<TokenSet, ChangePasswordError> {
+        self.limit(self.inner.change_password(user, current, new_password)).await
+    }
+
+    async fn delete_user(&self, user: &AuthenticatedUser, password: &Password) -> Result<(), DeleteAccountError> {
+        self.limit(self.inner.delete_user(user, password)).await
+    }
+
     async fn log_out(&self, user: &AuthenticatedUser) -> Result<(), BackendError> {
         self.limit(self.inner.log_out(user)).await
     }
@@ -121,6 +134,17 @@ mod tests {
             std::future::pending().await
         }
         async fn refresh(&self, _: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
+            std::future::pending().await
+        }
+        async fn change_password(
+            &self,
+            _: &AuthenticatedUser,
+            _: &Password,
+            _: &NewPassword,
+        ) -> Result<TokenSet, ChangePasswordError> {
+            std::future::pending().await
+        }
+        async fn delete_user(&self, _: &AuthenticatedUser, _: &Password) -> Result<(), DeleteAccountError> {
             std::future::pending().await
         }
         async fn log_out(&self, _: &AuthenticatedUser) -> Result<(), BackendError> {

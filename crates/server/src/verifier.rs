@@ -219,8 +219,9 @@ mod tests {
 
     use async_trait::async_trait;
     use authport_domain::{
-        ChallengeSession, Email, IdentityProvider, LogInError, NewPassword, NewPasswordError, Password, PasswordPolicy,
-        RefreshError, RefreshToken, RefreshedTokens, SignUpError, TokenAudience, TokenSet, User,
+        ChallengeSession, ChangePasswordError, DeleteAccountError, Email, IdentityProvider, LogInError, NewPassword,
+        NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken, RefreshedTokens, SignUpError,
+        TokenAudience, TokenSet, User,
     };
 
     use super::*;
@@ -256,6 +257,17 @@ mod tests {
             Err(BackendError::Unexpected("not used".into()).into())
         }
         async fn refresh(&self, _: &RefreshToken) -> Result<RefreshedTokens, RefreshError> {
+            Err(BackendError::Unexpected("not used".into()).into())
+        }
+        async fn change_password(
+            &self,
+            _: &AuthenticatedUser,
+            _: &Password,
+            _: &NewPassword,
+        ) -> Result<TokenSet, ChangePasswordError> {
+            Err(BackendError::Unexpected("not used".into()).into())
+        }
+        async fn delete_user(&self, _: &AuthenticatedUser, _: &Password) -> Result<(), DeleteAccountError> {
             Err(BackendError::Unexpected("not used".into()).into())
         }
         async fn log_out(&self, _: &AuthenticatedUser) -> Result<(), BackendError> {

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use authport_domain::{
-    AuthenticatedUser, BackendError, ChallengeSession, Email, IdentityProvider, LogInError, NewPassword,
-    NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken, RefreshedTokens, RsaPublicKey, SignUpError,
-    TokenAudience, TokenSet, User, UserId,
+    AuthenticatedUser, BackendError, ChallengeSession, ChangePasswordError, DeleteAccountError, Email,
+    IdentityProvider, LogInError, NewPassword, NewPasswordError, Password, PasswordPolicy, RefreshError, RefreshToken,
+    RefreshedTokens, RsaPublicKey, SignUpError, TokenAudience, TokenSet, User, UserId,
 };
 
 use crate::clock::{Clock, SystemClock};
-use crate::engine::{IssuedTokens, PoolError, PoolSetupError, SignIn, UserPools};
+use crate::engine::{IssuedTokens, PoolError, PoolSetupError, SignIn, TokenUser, UserPools};
 use crate::hashing::{HashCost, HashLimits};
 use crate::model::{AppClient, ClientId, ExplicitAuthFlow, InvalidId, Pool, PoolId, TimeUnit, Validity};
 use crate::store::{PoolStore, StoreError};
@@ -296,6 +296,40 @@ impl<S: PoolStore> IdentityProvider for LocalIdentityProvider<S> {
                 expires_in: tokens.expires_in,
             }),
             Err(PoolError::NotAuthorized(_) | PoolError::UserNotFound) => Err(RefreshError::InvalidToken),
+            Err(other) => Err(backend(other).into()),
+        }
+    }
+
+    async fn change_password(
+        &self,
+        user: &AuthenticatedUser,
+        current: &Password,
+        new_password: &NewPassword,
+    ) -> Result<TokenSet, ChangePasswordError> {
+        let Ok(sub) = uuid::Uuid::parse_str(user.id.as_str()) else {
+            return Err(ChangePasswordError::InvalidCredentials); // no user this engine made
+        };
+        let named = TokenUser { username: &user.username, sub: &sub };
+        let replaced = self
+            .engine
+            .replace_password(&self.pool_id, &self.client_id, named, current.expose(), new_password.expose())
+            .await;
+        match replaced {
+            Ok(tokens) => Ok(token_set(tokens)?),
+            Err(PoolError::InvalidPassword(weak)) => Err(ChangePasswordError::WeakPassword(weak)),
+            Err(PoolError::NotAuthorized(_) | PoolError::UserNotFound) => Err(ChangePasswordError::InvalidCredentials),
+            Err(other) => Err(backend(other).into()),
+        }
+    }
+
+    async fn delete_user(&self, user: &AuthenticatedUser, password: &Password) -> Result<(), DeleteAccountError> {
+        let Ok(sub) = uuid::Uuid::parse_str(user.id.as_str()) else {
+            return Err(DeleteAccountError::InvalidCredentials);
+        };
+        let named = TokenUser { username: &user.username, sub: &sub };
+        match self.engine.delete_account(&self.pool_id, named, password.expose()).await {
+            Ok(()) => Ok(()),
+            Err(PoolError::NotAuthorized(_) | PoolError::UserNotFound) => Err(DeleteAccountError::InvalidCredentials),
             Err(other) => Err(backend(other).into()),
         }
     }

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use authport_domain::{
-    AuthenticatedUser, BackendError, ChallengeSession, Email, LogInError, NewPassword, NewPasswordError, Password,
-    RefreshError, RefreshToken, SignUpError, TokenSet, User,
+    AuthenticatedUser, BackendError, ChallengeSession, ChangePasswordError, DeleteAccountError, Email, LogInError,
+    NewPassword, NewPasswordError, Password, RefreshError, RefreshToken, SignUpError, TokenSet, User,
 };
 use authport_userpool::claims::{AccessClaims, IdClaims};
 use secrecy::SecretString;
@@ -207,6 +207,11 @@ pub async fn an_unreachable_backend_is_unavailable(subject: &Subject) {
     assert!(matches!(&err, Err(RefreshError::Backend(e)) if unavailable(e)), "refresh: {err:?}");
     let err = subject.provider.log_out(&user).await;
     assert!(matches!(&err, Err(e) if unavailable(e)), "log_out: {err:?}");
+    let new = new_password(subject, "Changed-Pass-7");
+    let err = subject.provider.change_password(&user, &password(STRONG_PASSWORD), &new).await;
+    assert!(matches!(&err, Err(ChangePasswordError::Backend(e)) if unavailable(e)), "change_password: {err:?}");
+    let err = subject.provider.delete_user(&user, &password(STRONG_PASSWORD)).await;
+    assert!(matches!(&err, Err(DeleteAccountError::Backend(e)) if unavailable(e)), "delete_user: {err:?}");
     let err = subject.provider.ready().await;
     assert!(matches!(&err, Err(e) if unavailable(e)), "ready: {err:?}");
     let keys = subject.provider.signing_keys().await;
@@ -339,6 +344,87 @@ pub async fn log_out_revokes_every_refresh_token_of_the_user(subject: &Subject) 
         assert!(matches!(outcome, Err(RefreshError::InvalidToken)), "{what} session: {:?}", outcome.map(|_| ()));
     }
     subject.provider.refresh(&other.refresh_token).await.expect("another user's session is untouched");
+}
+
+/// The password every account clause changes to.
+const CHANGED_PASSWORD: &str = "Changed-Pass-7";
+
+/// `change_password`: the new password alone logs in, and the tokens it returns work.
+pub async fn a_changed_password_replaces_the_old_one(subject: &Subject) {
+    let (email, tokens) = logged_in(subject, "change").await;
+    let changed = subject
+        .provider
+        .change_password(&user_of(&tokens), &password(STRONG_PASSWORD), &new_password(subject, CHANGED_PASSWORD))
+        .await
+        .expect("changed");
+    assert_eq!(user_of(&changed), user_of(&tokens), "the same user");
+    subject.provider.refresh(&changed.refresh_token).await.expect("the returned session works");
+    let old = subject.provider.authenticate(&email, &password(STRONG_PASSWORD)).await;
+    assert!(matches!(old, Err(LogInError::InvalidCredentials)), "the old password: {:?}", old.map(|_| ()));
+    subject.provider.authenticate(&email, &password(CHANGED_PASSWORD)).await.expect("the new password");
+}
+
+/// `change_password`: every refresh token issued before is revoked — this session's and the
+/// user's others — and no one else's.
+pub async fn a_password_change_revokes_every_other_session(subject: &Subject) {
+    let (email, first) = logged_in(subject, "sessions").await;
+    let second = subject.provider.authenticate(&email, &password(STRONG_PASSWORD)).await.expect("another session");
+    let (_, bystander) = logged_in(subject, "bystander").await;
+    let changed = subject
+        .provider
+        .change_password(&user_of(&first), &password(STRONG_PASSWORD), &new_password(subject, CHANGED_PASSWORD))
+        .await
+        .expect("changed");
+    for (what, tokens) in [("this", &first), ("the other", &second)] {
+        let outcome = subject.provider.refresh(&tokens.refresh_token).await;
+        assert!(matches!(outcome, Err(RefreshError::InvalidToken)), "{what} session: {:?}", outcome.map(|_| ()));
+    }
+    subject.provider.refresh(&changed.refresh_token).await.expect("the new session");
+    subject.provider.refresh(&bystander.refresh_token).await.expect("another user's session is untouched");
+}
+
+/// `change_password`: a wrong current password is `InvalidCredentials` and changes nothing; so
+/// is a user who is gone.
+pub async fn a_wrong_current_password_changes_nothing(subject: &Subject) {
+    let (email, tokens) = logged_in(subject, "wrong-current").await;
+    let user = user_of(&tokens);
+    let new = new_password(subject, CHANGED_PASSWORD);
+    let err = subject.provider.change_password(&user, &password("Correct-Horse-8"), &new).await.expect_err("wrong");
+    assert!(matches!(err, ChangePasswordError::InvalidCredentials), "{err:?}");
+    subject.provider.refresh(&tokens.refresh_token).await.expect("the session stays");
+    subject.provider.authenticate(&email, &password(STRONG_PASSWORD)).await.expect("the password stays");
+    subject.provider.delete_user(&user, &password(STRONG_PASSWORD)).await.expect("deleted");
+    let gone = subject.provider.change_password(&user, &password(STRONG_PASSWORD), &new).await.expect_err("gone");
+    assert!(matches!(gone, ChangePasswordError::InvalidCredentials), "{gone:?}");
+}
+
+/// `delete_user`: a wrong password is `InvalidCredentials` and deletes nothing.
+pub async fn a_wrong_password_deletes_nothing(subject: &Subject) {
+    let (email, tokens) = logged_in(subject, "wrong-delete").await;
+    let err = subject.provider.delete_user(&user_of(&tokens), &password("Correct-Horse-8")).await.expect_err("wrong");
+    assert!(matches!(err, DeleteAccountError::InvalidCredentials), "{err:?}");
+    subject.provider.authenticate(&email, &password(STRONG_PASSWORD)).await.expect("still there");
+}
+
+/// `delete_user`: the user is gone with their sessions; a log-in is `InvalidCredentials`, a
+/// refresh `InvalidToken`, a second deletion `InvalidCredentials`, and the address can be signed
+/// up again.
+pub async fn a_deleted_account_is_gone_and_its_address_free(subject: &Subject) {
+    let (email, tokens) = logged_in(subject, "delete").await;
+    let user = user_of(&tokens);
+    subject.provider.delete_user(&user, &password(STRONG_PASSWORD)).await.expect("deleted");
+    let log_in = subject.provider.authenticate(&email, &password(STRONG_PASSWORD)).await;
+    assert!(matches!(log_in, Err(LogInError::InvalidCredentials)), "{:?}", log_in.map(|_| ()));
+    let refresh = subject.provider.refresh(&tokens.refresh_token).await;
+    assert!(matches!(refresh, Err(RefreshError::InvalidToken)), "{:?}", refresh.map(|_| ()));
+    let again = subject.provider.delete_user(&user, &password(STRONG_PASSWORD)).await.expect_err("gone");
+    assert!(matches!(again, DeleteAccountError::InvalidCredentials), "{again:?}");
+    let created = subject.provider.create_user(&email, &new_password(subject, STRONG_PASSWORD)).await.expect("free");
+    assert_ne!(created.id, user.id, "a new user");
+    // The deleted user's token names a user who is gone, not the new one.
+    let old_token = subject.provider.delete_user(&user, &password(STRONG_PASSWORD)).await;
+    assert!(matches!(old_token, Err(DeleteAccountError::InvalidCredentials)), "{old_token:?}");
+    subject.provider.authenticate(&email, &password(STRONG_PASSWORD)).await.expect("the new user stays");
 }
 
 /// `log_out`: idempotent — again after a log-out, and for a user who never logged in.

@@ -5,6 +5,7 @@
 //! Its answers that are not successes are [`PoolError`]s: Cognito's exceptions with Cognito's
 //! messages. Time comes from an injected [`Clock`], so expiry is tested without sleeping.
 
+mod account;
 pub mod admin;
 pub mod auth;
 pub mod emulator;
@@ -23,6 +24,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
 
+pub use self::account::TokenUser;
 pub use self::error::{PoolError, not_authorized};
 use self::keys::KeyRing;
 pub use self::srp_auth::PasswordVerifierChallenge;
@@ -325,19 +327,13 @@ impl<S: PoolStore> UserPools<S> {
     ) -> Result<SignIn, PoolError> {
         let pool = self.pool(pool_id).await?;
         let client = self.client_of(&pool, client_id).await?;
-        let user = self.store.user(&pool.id, &pool.username_key(username)).await?;
-        let valid =
-            self.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await.map_err(hashing)?;
-        let Some(user) = user else {
-            // What a wrong password costs: a verification (above) and a write (of nothing here).
-            self.store.update_user(&self.nobody(&pool)).await?;
-            return Err(if client.prevent_user_existence_errors {
-                PoolError::not_authorized(not_authorized::INCORRECT_CREDENTIALS)
-            } else {
-                PoolError::UserNotFound
-            });
+        let unknown = if client.prevent_user_existence_errors {
+            PoolError::not_authorized(not_authorized::INCORRECT_CREDENTIALS)
+        } else {
+            PoolError::UserNotFound
         };
-        let user = match self.count_password_check(user, valid).await? {
+        let user = self.checked_password(&pool, username, password, None, unknown).await?;
+        let user = match user {
             // A password set before authport kept SRP verifiers gets one now that it is at hand.
             user if user.srp.is_none() => {
                 let srp = self.srp_verifier(&pool, &user.username, password).await?;
@@ -350,6 +346,29 @@ impl<S: PoolStore> UserPools<S> {
             user => user,
         };
         self.signed_in(&pool, &client, user).await
+    }
+
+    /// The user `username` (whose sub must be `sub`, when given) if `password` is theirs: a
+    /// wrong one is counted by the lock-out, and a user who is not there costs what a wrong
+    /// password does (a verification against a dummy hash, and a write of nothing) and is
+    /// answered `unknown`.
+    async fn checked_password(
+        &self,
+        pool: &Pool,
+        username: &str,
+        password: &str,
+        sub: Option<&uuid::Uuid>,
+        unknown: PoolError,
+    ) -> Result<PoolUser, PoolError> {
+        let user = self.store.user(&pool.id, &pool.username_key(username)).await?;
+        let user = user.filter(|u| sub.is_none_or(|sub| &u.sub == sub));
+        let valid =
+            self.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await.map_err(hashing)?;
+        let Some(user) = user else {
+            self.store.update_user(&self.nobody(pool)).await?;
+            return Err(unknown);
+        };
+        self.count_password_check(user, valid).await
     }
 
     /// The outcome of a log-in whose password (or SRP proof of it) was right: refused for a
