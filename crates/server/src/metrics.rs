@@ -43,13 +43,15 @@ pub fn record_request(method: &str, path: &str, status: u16, elapsed: Duration) 
         .increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method.to_owned(), "route" => route)
         .record(elapsed.as_secs_f64());
-    let operation = match route {
-        "/v1/signup" => "signup",
-        "/v1/login" => "login",
+    let operation = match (method, route) {
+        (_, "/v1/signup") => "signup",
+        (_, "/v1/login") => "login",
+        (_, "/v1/password") => "change_password",
+        ("DELETE", "/v1/me") => "delete_account",
         _ => return,
     };
     let outcome = match status.as_str() {
-        "200" | "201" => "success",
+        "200" | "201" | "204" => "success",
         "401" => "invalid_credentials",
         "403" => "password_change_required",
         "409" => "user_exists",

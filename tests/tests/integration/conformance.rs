@@ -61,6 +61,10 @@ suite! {
     invalid_refresh_tokens_are_invalid_token,
     me_rejects_every_kind_of_bad_token,
     password_policy_is_published,
+    a_password_change_replaces_the_password_and_ends_every_other_session,
+    a_password_change_is_refused_for_a_weak_password_or_a_wrong_current_one,
+    a_deleted_account_cannot_log_in_and_its_address_is_free,
+    account_changes_need_a_valid_access_token,
 }
 
 /// The readiness probe asks the backend itself (memory: always; PostgreSQL: `SELECT 1`;
@@ -335,4 +339,92 @@ pub async fn password_policy_is_published(app: &TestApp) {
     let password = format!("Aa1!{}", "x".repeat(min.saturating_sub(4)));
     let response = app.sign_up(&unique_email("policy"), &password).await;
     assert_eq!(response.status(), 201, "{password:?} meets the published policy");
+}
+
+async fn change_password(app: &TestApp, access: &str, current: &str, new: &str) -> reqwest::Response {
+    let body = json!({ "current_password": current, "new_password": new });
+    app.client.post(app.url("/v1/password")).bearer_auth(access).json(&body).send().await.expect("sent")
+}
+
+async fn delete_account(app: &TestApp, access: &str, password: &str) -> reqwest::Response {
+    let body = json!({ "password": password });
+    app.client.delete(app.url("/v1/me")).bearer_auth(access).json(&body).send().await.expect("sent")
+}
+
+async fn refresh_status(app: &TestApp, tokens: &Value) -> u16 {
+    app.post_json("/v1/token/refresh", &json!({ "refresh_token": tokens["refresh_token"] })).await.status().as_u16()
+}
+
+/// The new password alone logs in, the tokens returned work, and every other session's refresh
+/// token is revoked; an access token from before stays valid for `/v1/me` until it expires
+/// (stateless JWTs, as Cognito's).
+pub async fn a_password_change_replaces_the_password_and_ends_every_other_session(app: &TestApp) {
+    const NEW: &str = "Battery-Staple-4";
+    let (email, user_id, first) = logged_in_user(app, "change").await;
+    let other: Value = app.log_in(&email, STRONG_PASSWORD).await.json().await.expect("another session");
+    let access = first["access_token"].as_str().expect("access_token");
+    let response = change_password(app, access, STRONG_PASSWORD, NEW).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let changed: Value = response.json().await.expect("json");
+    assert_eq!(changed["token_type"], "Bearer");
+    let new_access = changed["access_token"].as_str().expect("access_token");
+    let me: Value = me_with(app, Some(&format!("Bearer {new_access}"))).await.json().await.expect("json");
+    assert_eq!(me, json!({ "sub": user_id, "email": email }));
+    assert_eq!(refresh_status(app, &changed).await, 200, "the returned refresh token works");
+    assert_eq!(refresh_status(app, &first).await, 401, "this session's old refresh token is revoked");
+    assert_eq!(refresh_status(app, &other).await, 401, "the other session is revoked");
+    let (status, body) = problem(app.log_in(&email, STRONG_PASSWORD).await).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_credentials")), "the old password: {body}");
+    assert_eq!(app.log_in(&email, NEW).await.status(), 200, "the new password");
+    assert_eq!(me_with(app, Some(&format!("Bearer {access}"))).await.status(), 200, "stateless until it expires");
+}
+
+/// A weak new password is `422 weak_password` listing every broken rule; a wrong current one is
+/// `401 invalid_credentials`; neither changes anything.
+pub async fn a_password_change_is_refused_for_a_weak_password_or_a_wrong_current_one(app: &TestApp) {
+    let (email, _, tokens) = logged_in_user(app, "refused-change").await;
+    let access = tokens["access_token"].as_str().expect("access_token");
+    let (status, body) = problem(change_password(app, access, STRONG_PASSWORD, "weak").await).await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("weak_password")), "{body}");
+    let rules: Vec<&str> =
+        body["violations"].as_array().expect("violations").iter().filter_map(|v| v["rule"].as_str()).collect();
+    for rule in ["min_length", "uppercase", "digit", "symbol"] {
+        assert!(rules.contains(&rule), "{rule} in {rules:?}");
+    }
+    let (status, body) = problem(change_password(app, access, "Wr0ng-password!", "Battery-Staple-4").await).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_credentials")), "{body}");
+    assert_eq!(refresh_status(app, &tokens).await, 200, "the session stays");
+    assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200, "the password stays");
+}
+
+/// After `DELETE /v1/me` (with the password): log-in and refresh are refused, and the address
+/// can be signed up again; a wrong password deletes nothing.
+pub async fn a_deleted_account_cannot_log_in_and_its_address_is_free(app: &TestApp) {
+    let (email, _, tokens) = logged_in_user(app, "delete").await;
+    let access = tokens["access_token"].as_str().expect("access_token");
+    let (status, body) = problem(delete_account(app, access, "Wr0ng-password!").await).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_credentials")), "{body}");
+    assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200, "still there");
+    assert_eq!(delete_account(app, access, STRONG_PASSWORD).await.status(), 204);
+    let (status, body) = problem(app.log_in(&email, STRONG_PASSWORD).await).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_credentials")), "{body}");
+    assert_eq!(refresh_status(app, &tokens).await, 401, "its sessions are gone");
+    let (status, body) = problem(delete_account(app, access, STRONG_PASSWORD).await).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_credentials")), "already gone: {body}");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201, "the address is free");
+}
+
+/// Without a valid access token both are `401 invalid_token` with a Bearer challenge.
+pub async fn account_changes_need_a_valid_access_token(app: &TestApp) {
+    for token in ["", "not.a.token"] {
+        for response in [
+            change_password(app, token, STRONG_PASSWORD, "Battery-Staple-4").await,
+            delete_account(app, token, STRONG_PASSWORD).await,
+        ] {
+            assert!(response.headers().get("www-authenticate").is_some(), "Bearer challenge");
+            let (status, body) = problem(response).await;
+            assert_eq!((status, body["code"].as_str()), (401, Some("invalid_token")), "{body}");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 
 use authport_testkit::redis::RedisServer;
 use authport_testkit::{STRONG_PASSWORD, TestApp, problem, unique_email};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Where a case's app keeps its budgets.
 enum Store {
@@ -37,6 +37,7 @@ macro_rules! on_both_stores {
 }
 
 on_both_stores! {
+    password_checks_of_account_changes_spend_the_addresses_log_in_budget,
     per_ip_limit_answers_429_with_retry_after_on_signup_and_login,
     per_email_limit_is_on_the_normalised_address_and_leaves_other_addresses_alone,
     forwarded_for_is_ignored_without_trusted_proxy,
@@ -103,6 +104,23 @@ async fn per_email_limit_is_on_the_normalised_address_and_leaves_other_addresses
     for _ in 0..5 {
         assert_eq!(app.log_in("not-an-address", STRONG_PASSWORD).await.status(), 401);
     }
+    app.stop().await;
+}
+
+/// A password change or an account deletion checks the password: it spends the address's
+/// log-in budget, so a stolen access token guesses no faster than `/v1/login`.
+async fn password_checks_of_account_changes_spend_the_addresses_log_in_budget(store: &Store) {
+    let app = app(store, &["--rate-limit-email-per-minute", "3"]).await;
+    let email = unique_email("account");
+    assert_eq!(app.sign_up(&email, STRONG_PASSWORD).await.status(), 201);
+    let tokens: Value = app.log_in(&email, STRONG_PASSWORD).await.json().await.expect("tokens");
+    let access = tokens["access_token"].as_str().expect("access token");
+    let wrong = json!({ "current_password": "Wr0ng-pass!", "new_password": "Battery-Staple-4" });
+    let change = app.client.post(app.url("/v1/password")).bearer_auth(access).json(&wrong).send().await.expect("sent");
+    assert_eq!(change.status(), 401);
+    let delete = app.client.delete(app.url("/v1/me")).bearer_auth(access).json(&json!({ "password": "Wr0ng-pass!" }));
+    assert_too_many(delete.send().await.expect("sent"), 20).await;
+    assert_too_many(app.log_in(&email, STRONG_PASSWORD).await, 20).await;
     app.stop().await;
 }
 

@@ -1,5 +1,5 @@
 //! `GET /metrics`: Prometheus text with requests by route template and status, latency
-//! histograms and sign-up / log-in outcomes.
+//! histograms and the outcomes of sign-up, log-in, password changes and account deletions.
 
 use authport_testkit::{STRONG_PASSWORD, TestApp, unique_email};
 
@@ -11,6 +11,14 @@ async fn metrics_count_requests_latency_and_auth_outcomes() {
     assert_eq!(app.log_in(&email, STRONG_PASSWORD).await.status(), 200);
     assert_eq!(app.log_in(&email, "Wr0ng-pass!").await.status(), 401);
     assert_eq!(app.get("/no/such/path/4711").await.status(), 404);
+    let tokens: serde_json::Value = app.log_in(&email, STRONG_PASSWORD).await.json().await.expect("tokens");
+    let access = tokens["access_token"].as_str().expect("access token");
+    let change = serde_json::json!({ "current_password": STRONG_PASSWORD, "new_password": "Battery-Staple-4" });
+    let changed = app.client.post(app.url("/v1/password")).bearer_auth(access).json(&change).send().await;
+    assert_eq!(changed.expect("sent").status(), 200);
+    let delete = serde_json::json!({ "password": "Wr0ng-pass!" });
+    let refused = app.client.delete(app.url("/v1/me")).bearer_auth(access).json(&delete).send().await;
+    assert_eq!(refused.expect("sent").status(), 401);
 
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
@@ -32,6 +40,9 @@ async fn metrics_count_requests_latency_and_auth_outcomes() {
         r#"authport_auth_attempts_total{operation="signup",outcome="success"}"#,
         r#"authport_auth_attempts_total{operation="login",outcome="success"}"#,
         r#"authport_auth_attempts_total{operation="login",outcome="invalid_credentials"}"#,
+        r#"authport_auth_attempts_total{operation="change_password",outcome="success"}"#,
+        r#"authport_auth_attempts_total{operation="delete_account",outcome="invalid_credentials"}"#,
+        r#"http_requests_total{method="DELETE",route="/v1/me",status="401"}"#,
         "authport_hash_in_flight ",
         "authport_hash_waiting ",
     ] {

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use authport_domain::{AuthService, BackendError, ChallengeSession};
+use authport_domain::{AuthService, AuthenticatedUser, BackendError, ChallengeSession};
 use secrecy::ExposeSecret as _;
 use warp::http::{HeaderMap, Method, StatusCode};
 use warp::{Filter as _, Rejection, Reply as _, reply};
@@ -12,7 +12,7 @@ use super::filters::{self, method};
 use super::openapi::{BackendErrors, BodyErrors};
 use super::problem::{ApiError, Problem};
 use super::{AppState, Route, route_group};
-use crate::limits::{Refused, retry_after_secs};
+use crate::limits::{RateLimits, Refused, retry_after_secs};
 
 route_group!(sign_up, log_in, complete_new_password);
 
@@ -104,11 +104,39 @@ fn complete_new_password(state: &AppState) -> Route {
 fn limited_credentials(
     state: &AppState,
 ) -> impl warp::Filter<Extract = (CredentialsRequest,), Error = Rejection> + Clone + use<> {
-    let (ip_limits, email_limits) = (state.limits.clone(), state.limits.clone());
+    let limits = state.limits.clone();
+    limited_ip(state).and(filters::json_body::<CredentialsRequest>()).and_then(move |body: CredentialsRequest| {
+        let limits = limits.clone();
+        async move {
+            check_email(&limits, &body.email).await?;
+            Ok::<_, Rejection>(body)
+        }
+    })
+}
+
+/// The user of the request's access token, within the same budgets as a log-in: the client
+/// IP's (spent before the token is looked at), then the token's address's — so that a request
+/// that checks a password (a change, a deletion) guesses no faster than `/v1/login`.
+pub(super) fn limited_user(
+    state: &AppState,
+) -> impl warp::Filter<Extract = (AuthenticatedUser,), Error = Rejection> + Clone + use<> {
+    let limits = state.limits.clone();
+    limited_ip(state).and(filters::authenticated(state)).and_then(move |user: AuthenticatedUser| {
+        let limits = limits.clone();
+        async move {
+            check_email(&limits, &user.username).await?;
+            Ok::<_, Rejection>(user)
+        }
+    })
+}
+
+/// Spends the client IP's budget.
+fn limited_ip(state: &AppState) -> impl warp::Filter<Extract = (), Error = Rejection> + Clone + use<> {
+    let limits = state.limits.clone();
     filters::peer_addr()
         .and(warp::header::headers_cloned())
         .and_then(move |peer: Option<SocketAddr>, headers: HeaderMap| {
-            let limits = ip_limits.clone();
+            let limits = limits.clone();
             async move {
                 let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
                 let ip = limits.client_ip(peer, forwarded_for);
@@ -121,19 +149,16 @@ fn limited_credentials(
             }
         })
         .untuple_one()
-        .and(filters::json_body::<CredentialsRequest>())
-        .and_then(move |body: CredentialsRequest| {
-            let limits = email_limits.clone();
-            async move {
-                limits.check_email(&body.email).await.map_err(|refused| {
-                    if let Refused::TooMany(_) = refused {
-                        tracing::info!("rate limit: too many attempts for one e-mail address");
-                    }
-                    refusal(refused)
-                })?;
-                Ok::<_, Rejection>(body)
-            }
-        })
+}
+
+/// Spends the (normalised) address's budget.
+async fn check_email(limits: &RateLimits, email: &str) -> Result<(), Rejection> {
+    limits.check_email(email).await.map_err(|refused| {
+        if let Refused::TooMany(_) = refused {
+            tracing::info!("rate limit: too many attempts for one e-mail address");
+        }
+        refusal(refused)
+    })
 }
 
 /// Over a limit: answered exactly like a throttling backend (`429 too_many_requests` with

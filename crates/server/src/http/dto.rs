@@ -26,6 +26,23 @@ pub struct NewPasswordRequest {
     pub new_password: SecretString,
 }
 
+/// Body of `POST /v1/password`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangePasswordRequest {
+    #[schema(value_type = String, format = Password, example = "Correct-Horse-9")]
+    pub current_password: SecretString,
+    #[schema(value_type = String, format = Password, example = "Battery-Staple-4")]
+    pub new_password: SecretString,
+}
+
+/// Body of `DELETE /v1/me`: the password again, so that an access token alone cannot close an
+/// account.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeleteAccountRequest {
+    #[schema(value_type = String, format = Password, example = "Correct-Horse-9")]
+    pub password: SecretString,
+}
+
 /// Body of `POST /v1/token/refresh`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {

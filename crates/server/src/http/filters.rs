@@ -77,14 +77,32 @@ pub fn no_store(reply: impl Reply) -> Response {
 /// other routes' rejections in odd ways; this custom rejection carries the `Allow` value and
 /// outranks "not found" deterministically (a route whose path matched always wins).
 pub fn method(expected: Method) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    let allow = match expected {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        // Routes are built once, at start-up.
+        ref other => Box::leak(other.to_string().into_boxed_str()),
+    };
+    method_among(expected, allow)
+}
+
+/// [`method`] for a path that answers several methods (each in a route of its own): the 405
+/// names them all, e.g. `Allow: GET, DELETE`. A method another route of the path answers is
+/// left to that route (not found here), so that its own refusal is the answer.
+pub fn method_among(expected: Method, allow: &'static str) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::method()
         .and_then(move |actual: Method| {
             let expected = expected.clone();
             async move {
                 if actual == expected {
                     Ok(())
+                } else if allow.split(", ").any(|other| other == actual.as_str()) {
+                    Err(warp::reject::not_found())
                 } else {
-                    Err(warp::reject::custom(ApiError::MethodNotAllowed { allow: expected }))
+                    Err(warp::reject::custom(ApiError::MethodNotAllowed { allow }))
                 }
             }
         })

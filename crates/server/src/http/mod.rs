@@ -13,6 +13,7 @@
 //! **Adding a route:** write its function in its group (the filter, the handling, and a
 //! `#[utoipa::path]`), and add the function's name to the group's `route_group!` line.
 
+mod account;
 mod auth;
 mod dto;
 mod filters;
@@ -72,6 +73,8 @@ use route_group;
 pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = std::convert::Infallible> + Clone {
     let routes = auth::routes(&state)
         .or(session::routes(&state))
+        .unify()
+        .or(account::routes(&state))
         .unify()
         .or(ops::routes(&state))
         .unify()

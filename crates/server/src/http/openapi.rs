@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, dto, ops, page, problem, session};
+use super::{account, auth, dto, ops, page, problem, session};
 
 /// What the document says beyond the groups' paths.
 #[derive(OpenApi)]
@@ -33,7 +33,13 @@ struct ApiDoc;
 /// The document, as served: [`ApiDoc`] with every group's paths.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
-    for group in [auth::Api::openapi(), session::Api::openapi(), ops::Api::openapi(), page::Api::openapi()] {
+    for group in [
+        auth::Api::openapi(),
+        session::Api::openapi(),
+        account::Api::openapi(),
+        ops::Api::openapi(),
+        page::Api::openapi(),
+    ] {
         document.merge(group);
     }
     document

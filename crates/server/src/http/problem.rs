@@ -5,10 +5,11 @@
 use std::time::Duration;
 
 use authport_domain::{
-    BackendError, LogInError, NewPasswordError, PolicyRule, RefreshError, SignUpError, WeakPassword,
+    BackendError, ChangePasswordError, DeleteAccountError, LogInError, NewPasswordError, PolicyRule, RefreshError,
+    SignUpError, WeakPassword,
 };
 use serde::Serialize;
-use warp::http::{HeaderValue, Method, StatusCode, header};
+use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 use warp::{Rejection, Reply};
 
@@ -19,6 +20,8 @@ pub enum ApiError {
     LogIn(LogInError),
     NewPassword(NewPasswordError),
     Refresh(RefreshError),
+    ChangePassword(ChangePasswordError),
+    DeleteAccount(DeleteAccountError),
     Backend(BackendError),
     /// Missing, malformed or invalid access token (answered with `WWW-Authenticate: Bearer`).
     InvalidToken,
@@ -29,7 +32,8 @@ pub enum ApiError {
     PayloadTooLarge,
     NotFound,
     MethodNotAllowed {
-        allow: Method,
+        /// The `Allow` header: the methods of the path, e.g. `GET, DELETE`.
+        allow: &'static str,
     },
     /// A rejection nobody mapped (a bug): what it was, for the log.
     Internal(String),
@@ -58,6 +62,18 @@ impl From<NewPasswordError> for ApiError {
 impl From<RefreshError> for ApiError {
     fn from(err: RefreshError) -> Self {
         Self::Refresh(err)
+    }
+}
+
+impl From<ChangePasswordError> for ApiError {
+    fn from(err: ChangePasswordError) -> Self {
+        Self::ChangePassword(err)
+    }
+}
+
+impl From<DeleteAccountError> for ApiError {
+    fn from(err: DeleteAccountError) -> Self {
+        Self::DeleteAccount(err)
     }
 }
 
@@ -127,7 +143,7 @@ struct Answer {
     title: &'static str,
     detail: String,
     retry_after: Option<Duration>,
-    allow: Option<Method>,
+    allow: Option<&'static str>,
     violations: Option<Vec<Violation>>,
     session: Option<String>,
     www_authenticate: bool,
@@ -175,6 +191,16 @@ impl Answer {
             BackendError::Unavailable(_) => Self::unavailable(),
             BackendError::Unexpected(_) => Self::internal(),
         }
+    }
+
+    /// A wrong password (or an unknown user): one answer for both.
+    fn invalid_credentials() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "Invalid credentials",
+            "The e-mail address or password is incorrect.",
+        )
     }
 
     fn invalid_token(detail: &str) -> Self {
@@ -230,12 +256,7 @@ impl ApiError {
                 SignUpError::Backend(err) => Answer::backend(err),
             },
             Self::LogIn(err) => match err {
-                LogInError::InvalidCredentials => Answer::new(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_credentials",
-                    "Invalid credentials",
-                    "The e-mail address or password is incorrect.",
-                ),
+                LogInError::InvalidCredentials => Answer::invalid_credentials(),
                 LogInError::PasswordChangeRequired { session } => Answer {
                     session: Some(session.expose().to_owned()),
                     ..Answer::new(
@@ -264,6 +285,15 @@ impl ApiError {
                 }
                 RefreshError::Backend(err) => Answer::backend(err),
             },
+            Self::ChangePassword(err) => match err {
+                ChangePasswordError::InvalidCredentials => Answer::invalid_credentials(),
+                ChangePasswordError::WeakPassword(weak) => Answer::weak_password(weak),
+                ChangePasswordError::Backend(err) => Answer::backend(err),
+            },
+            Self::DeleteAccount(err) => match err {
+                DeleteAccountError::InvalidCredentials => Answer::invalid_credentials(),
+                DeleteAccountError::Backend(err) => Answer::backend(err),
+            },
             Self::Backend(err) => Answer::backend(err),
             Self::InvalidToken => Answer {
                 www_authenticate: true,
@@ -287,7 +317,7 @@ impl ApiError {
             Self::Internal(_) => Answer::internal(),
             Self::NotFound => Answer::new(StatusCode::NOT_FOUND, "not_found", "Not found", "No such resource."),
             Self::MethodNotAllowed { allow } => Answer {
-                allow: Some(allow.clone()),
+                allow: Some(allow),
                 ..Answer::new(
                     StatusCode::METHOD_NOT_ALLOWED,
                     "method_not_allowed",
@@ -330,10 +360,8 @@ impl ApiError {
         if let Some(delay) = answer.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(delay.as_secs().max(1)));
         }
-        if let Some(allow) = answer.allow
-            && let Ok(value) = HeaderValue::from_str(allow.as_str())
-        {
-            headers.insert(header::ALLOW, value);
+        if let Some(allow) = answer.allow {
+            headers.insert(header::ALLOW, HeaderValue::from_static(allow));
         }
         response
     }
@@ -378,7 +406,9 @@ impl ApiError {
             | Self::SignUp(SignUpError::Backend(err))
             | Self::LogIn(LogInError::Backend(err))
             | Self::NewPassword(NewPasswordError::Backend(err))
-            | Self::Refresh(RefreshError::Backend(err)) => err,
+            | Self::Refresh(RefreshError::Backend(err))
+            | Self::ChangePassword(ChangePasswordError::Backend(err))
+            | Self::DeleteAccount(DeleteAccountError::Backend(err)) => err,
             _ => return None,
         };
         Some(crate::telemetry::error_chain(backend))

@@ -82,7 +82,7 @@ fn log_out(state: &AppState) -> Route {
 )]
 fn me(state: &AppState) -> Route {
     warp::path!("v1" / "me")
-        .and(method(Method::GET))
+        .and(filters::method_among(Method::GET, super::account::ME_METHODS))
         .and(filters::authenticated(state))
         .map(|user: AuthenticatedUser| {
             let body = reply::json(&MeResponse { sub: user.id.as_str(), email: &user.username });
