@@ -1,6 +1,7 @@
 //! Passwords and tokens never reach the logs: the real `authport` binary, at `RUST_LOG=trace`
 //! and `--log-format json`, goes through sign-up, a log-in with a wrong password, log-in,
-//! refresh, `/v1/me` and log-out; then no secret (nor a distinctive piece of one) may occur in
+//! refresh, `/v1/me`, log-out, a password change (a wrong current password first) and the
+//! account's deletion; then no secret (nor a distinctive piece of one) may occur in
 //! anything it wrote — while the audit lines of those steps must (so the capture is real).
 
 use std::time::{Duration, Instant};
@@ -11,6 +12,7 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "Logged-Never-Pa55word";
 const WRONG_PASSWORD: &str = "Wrong-Guess-Pa55word";
+const CHANGED_PASSWORD: &str = "Changed-Later-Pa55word";
 
 /// The secret itself and its distinctive pieces: each JWT segment but the (shared) header,
 /// and the middle of opaque strings.
@@ -54,10 +56,26 @@ async fn no_password_or_token_is_ever_logged_even_at_trace() {
     assert_eq!(response.status(), 200);
     let response = client.post(format!("{base}/v1/logout")).bearer_auth(&access_token).send().await.expect("logout");
     assert_eq!(response.status(), 204);
+    let change = |current: &str| {
+        let body = json!({ "current_password": current, "new_password": CHANGED_PASSWORD });
+        client.post(format!("{base}/v1/password")).bearer_auth(&access_token).json(&body).send()
+    };
+    assert_eq!(change(WRONG_PASSWORD).await.expect("change").status(), 401);
+    let response = change(PASSWORD).await.expect("change");
+    assert_eq!(response.status(), 200);
+    let changed: Value = response.json().await.expect("tokens");
+    let deleted = client
+        .delete(format!("{base}/v1/me"))
+        .bearer_auth(&access_token)
+        .json(&json!({ "password": CHANGED_PASSWORD }))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 204);
 
     // The log is read by a thread: wait for the last step's line.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !process.logs().iter().any(|line| line.contains("user logged out")) && Instant::now() < deadline {
+    while !process.logs().iter().any(|line| line.contains("account deleted")) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let logs = process.logs();
@@ -70,6 +88,9 @@ async fn no_password_or_token_is_ever_logged_even_at_trace() {
         "user logged in",
         "tokens refreshed",
         "user logged out",
+        "password change refused: invalid credentials",
+        "password changed, other sessions revoked",
+        "account deleted",
     ] {
         assert!(text.contains(message), "audit line {message:?} missing from the log:\n{text}");
     }
@@ -78,14 +99,15 @@ async fn no_password_or_token_is_ever_logged_even_at_trace() {
         "RUST_LOG=trace produced no TRACE line, so the capture proves nothing"
     );
 
-    let mut secrets = vec![PASSWORD.to_owned(), WRONG_PASSWORD.to_owned(), refresh_token, access_token];
-    for set in [&tokens, &refreshed] {
+    let mut secrets =
+        vec![PASSWORD.to_owned(), WRONG_PASSWORD.to_owned(), CHANGED_PASSWORD.to_owned(), refresh_token, access_token];
+    for set in [&tokens, &refreshed, &changed] {
         for key in ["access_token", "id_token"] {
             secrets.push(set[key].as_str().expect("token").to_owned());
         }
     }
     // Distinctive pieces of the passwords too (a partial or escaped echo).
-    secrets.extend(["Never-Pa55", "Guess-Pa55"].map(str::to_owned));
+    secrets.extend(["Never-Pa55", "Guess-Pa55", "Later-Pa55"].map(str::to_owned));
     for secret in &secrets {
         for fragment in fragments(secret) {
             assert!(!text.contains(&fragment), "the log contains a secret fragment {fragment:?}:\n{text}");
