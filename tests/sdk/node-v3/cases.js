@@ -11,7 +11,6 @@
 //
 // Environment: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AUTHPORT_COGNITO_ENDPOINT, AWS_REGION
 // and static credentials.
-const crypto = require('node:crypto')
 const {
   CognitoIdentityProviderClient,
   AdminCreateUserCommand,
@@ -35,7 +34,8 @@ const {
 const { CognitoJwtVerifier } = require('aws-jwt-verify')
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js')
 
-const ENDPOINT = process.env.AUTHPORT_COGNITO_ENDPOINT
+const { ENDPOINT, unique, email, expect, refusedWith, secretHash, jwks, lastCode, advanceClock, runCases } = require('../common')
+
 if (!ENDPOINT || !process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) {
   throw new Error('set AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER and AUTHPORT_COGNITO_ENDPOINT to authport\'s Cognito API')
 }
@@ -47,29 +47,9 @@ const unsigned = new CognitoIdentityProviderClient({
 })
 const PASSWORD = 'Correct-Horse-9'
 const NEW_PASSWORD = 'N3w-Passw0rd!'
-const unique = (tag) => `${tag}-${Math.random().toString(36).slice(2)}${Date.now()}`
-const email = (tag) => `${unique(tag)}@example.com`
 
-async function refused (promise, code, message) {
-  try {
-    await promise
-  } catch (err) {
-    if (err.name !== code) throw new Error(`${err.name}: ${err.message} (wanted ${code})`)
-    const status = err.$metadata && err.$metadata.httpStatusCode
-    if (status !== 400) throw new Error(`status ${status} (wanted 400)`)
-    if (message !== undefined && err.message !== message) throw new Error(`${JSON.stringify(err.message)} (wanted ${JSON.stringify(message)})`)
-    return
-  }
-  throw new Error(`succeeded, wanted ${code}`)
-}
-
-function expect (condition, what) {
-  if (!condition) throw new Error(`expected ${what}`)
-}
-
-// Cognito's SECRET_HASH: Base64(HMAC-SHA256(secret, username + client id)).
-const secretHash = (secret, username, clientId) =>
-  crypto.createHmac('sha256', secret).update(username + clientId).digest('base64')
+const refused = (promise, code, message) =>
+  refusedWith((err) => ({ code: err.name, status: err.$metadata && err.$metadata.httpStatusCode }), promise, code, message)
 
 async function pool (settings, client) {
   const created = await admin.send(new CreateUserPoolCommand({ PoolName: 'node-v3', ...settings }))
@@ -116,19 +96,6 @@ const refresh = (clientId, token) => unsigned.send(new InitiateAuthCommand({
 }))
 const getUser = (accessToken) => unsigned.send(new GetUserCommand({ AccessToken: accessToken }))
 
-// The code of the last message Cognito would have sent `username`, which must be a `kind`.
-async function lastCode (poolId, username, kind) {
-  const query = new URLSearchParams({ pool: poolId, username })
-  const response = await fetch(`${ENDPOINT}/_authport/messages?${query}`)
-  if (!response.ok) throw new Error(`messages: ${response.status} ${await response.text()}`)
-  const { Messages: messages } = await response.json()
-  const last = messages[messages.length - 1]
-  if (!last || last.Kind !== kind || !last.Message.includes(last.Code)) {
-    throw new Error(`no ${kind} to ${username}: ${JSON.stringify(messages)}`)
-  }
-  return last.Code
-}
-
 // A user signed up through SignUp and confirmed with the code sent.
 async function confirmedUser (poolId, clientId, tag) {
   const username = unique(tag)
@@ -138,12 +105,6 @@ async function confirmedUser (poolId, clientId, tag) {
   const code = await lastCode(poolId, username, 'CONFIRMATION_CODE')
   await unsigned.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: username, ConfirmationCode: code }))
   return username
-}
-
-async function jwks (poolId) {
-  const response = await fetch(`${ENDPOINT}/${poolId}/.well-known/jwks.json`)
-  if (!response.ok) throw new Error(`JWKS: ${response.status}`)
-  return response.json()
 }
 
 // aws-jwt-verify accepts `result`'s access and id tokens for `clientId` of `poolId`.
@@ -418,27 +379,9 @@ const cases = {
     const ann = await confirmedUser(poolId, clientId, 'expiry')
     const access = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult.AccessToken
     await getUser(access)
-    const response = await fetch(`${ENDPOINT}/_authport/clock`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ AdvanceSeconds: 3601 })
-    })
-    if (!response.ok) throw new Error(`the test clock answered ${response.status}: start authport with --cognito-api-test-clock`)
+    await advanceClock(3601)
     await refused(getUser(access), 'NotAuthorizedException', 'Access Token has expired')
   }
 }
 
-async function main () {
-  let failed = 0
-  for (const [name, run] of Object.entries(cases)) {
-    try {
-      await run()
-      console.log(`ok   ${name}`)
-    } catch (err) {
-      failed += 1
-      console.log(`FAIL ${name}\n${err.stack || err}`)
-    }
-  }
-  console.log(`${Object.keys(cases).length - failed} passed, ${failed} failed`)
-  process.exit(failed)
-}
-
-main()
+runCases(cases)

@@ -8,30 +8,18 @@
 // Environment: AUTHPORT_COGNITO_ENDPOINT (also read by endpoint.js, preloaded), AWS_REGION and
 // static credentials. USER_POOL_ID and CLIENT_ID, which the tutorial reads, are set here after
 // the pool is created, as the tutorial's shell steps do.
-const crypto = require('node:crypto')
 const AWS = require('aws-sdk')
 const { CognitoJwtVerifier } = require('aws-jwt-verify')
 const { signUp, login } = require('./tutorial')
 
 const cognito = new AWS.CognitoIdentityServiceProvider()
 const unsigned = (operation, params) => cognito.makeUnauthenticatedRequest(operation, params).promise()
-const ENDPOINT = process.env.AUTHPORT_COGNITO_ENDPOINT
+const { unique, email, expect, refusedWith, secretHash, jwks, lastCode, advanceClock, runCases } = require('../common')
 const PASSWORD = 'Correct-Horse-9'
 const NEW_PASSWORD = 'N3w-Passw0rd!'
-const unique = (tag) => `${tag}-${Math.random().toString(36).slice(2)}${Date.now()}`
-const email = (tag) => `${unique(tag)}@example.com`
 
-async function refused (promise, code, message) {
-  try {
-    await promise
-  } catch (err) {
-    if (err.code !== code) throw new Error(`${err.code}: ${err.message} (wanted ${code})`)
-    if (err.statusCode !== 400) throw new Error(`status ${err.statusCode} (wanted 400)`)
-    if (message !== undefined && err.message !== message) throw new Error(`${JSON.stringify(err.message)} (wanted ${JSON.stringify(message)})`)
-    return
-  }
-  throw new Error(`succeeded, wanted ${code}`)
-}
+const refused = (promise, code, message) =>
+  refusedWith((err) => ({ code: err.code, status: err.statusCode }), promise, code, message)
 
 async function tutorialPool () {
   const pool = await cognito.createUserPool({ PoolName: 'MyUserPool' }).promise()
@@ -43,16 +31,6 @@ async function tutorialPool () {
   return { poolId: pool.UserPool.Id, clientId: client.UserPoolClient.ClientId }
 }
 
-async function jwks (poolId) {
-  const response = await fetch(`${process.env.AUTHPORT_COGNITO_ENDPOINT}/${poolId}/.well-known/jwks.json`)
-  if (!response.ok) throw new Error(`JWKS: ${response.status}`)
-  return response.json()
-}
-
-// Cognito's SECRET_HASH: Base64(HMAC-SHA256(secret, username + client id)).
-const secretHash = (secret, username, clientId) =>
-  crypto.createHmac('sha256', secret).update(username + clientId).digest('base64')
-
 // A pool that e-mails a code to verify the address, and a client for the public password flow.
 async function publicPool (client = {}) {
   const pool = await cognito.createUserPool({ PoolName: 'public', AutoVerifiedAttributes: ['email'] }).promise()
@@ -63,19 +41,6 @@ async function publicPool (client = {}) {
     ...client
   }).promise()
   return { poolId: pool.UserPool.Id, client: created.UserPoolClient, clientId: created.UserPoolClient.ClientId }
-}
-
-// The code of the last message Cognito would have sent `username`, which must be a `kind`.
-async function lastCode (poolId, username, kind) {
-  const query = new URLSearchParams({ pool: poolId, username })
-  const response = await fetch(`${ENDPOINT}/_authport/messages?${query}`)
-  if (!response.ok) throw new Error(`messages: ${response.status} ${await response.text()}`)
-  const { Messages: messages } = await response.json()
-  const last = messages[messages.length - 1]
-  if (!last || last.Kind !== kind || !last.Message.includes(last.Code)) {
-    throw new Error(`no ${kind} to ${username}: ${JSON.stringify(messages)}`)
-  }
-  return last.Code
 }
 
 const passwordLogIn = (clientId, username, password, extra = {}) => unsigned('initiateAuth', {
@@ -94,10 +59,6 @@ async function confirmedUser (poolId, clientId, tag) {
   const code = await lastCode(poolId, username, 'CONFIRMATION_CODE')
   await unsigned('confirmSignUp', { ClientId: clientId, Username: username, ConfirmationCode: code })
   return username
-}
-
-function expect (condition, what) {
-  if (!condition) throw new Error(`expected ${what}`)
 }
 
 const cases = {
@@ -264,27 +225,9 @@ const cases = {
     const ann = await confirmedUser(poolId, clientId, 'expiry')
     const access = (await passwordLogIn(clientId, ann, PASSWORD)).AuthenticationResult.AccessToken
     await unsigned('getUser', { AccessToken: access })
-    const response = await fetch(`${ENDPOINT}/_authport/clock`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ AdvanceSeconds: 3601 })
-    })
-    if (!response.ok) throw new Error(`the test clock answered ${response.status}: start authport with --cognito-api-test-clock`)
+    await advanceClock(3601)
     await refused(unsigned('getUser', { AccessToken: access }), 'NotAuthorizedException', 'Access Token has expired')
   }
 }
 
-async function main () {
-  let failed = 0
-  for (const [name, run] of Object.entries(cases)) {
-    try {
-      await run()
-      console.log(`ok   ${name}`)
-    } catch (err) {
-      failed += 1
-      console.log(`FAIL ${name}\n${err.stack || err}`)
-    }
-  }
-  console.log(`${Object.keys(cases).length - failed} passed, ${failed} failed`)
-  process.exit(failed)
-}
-
-main()
+runCases(cases)
