@@ -7,16 +7,14 @@ use std::net::SocketAddr;
 use authport_testkit::postgres::TestDatabase;
 use authport_testkit::{STRONG_PASSWORD, TestApp, unique_email};
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata as _;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType,
-    UserPoolPolicyType, UserStatusType, UsernameConfigurationType,
+    AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType, UserPoolPolicyType,
+    UserStatusType, UsernameConfigurationType,
 };
 use serde_json::Value;
 
-const REGION: &str = "eu-west-1";
+use crate::cognito_sdk::{REGION, attribute, pair, refusal, sdk};
 
 /// An app serving the Cognito API on `store` (`memory`, or a fresh PostgreSQL database).
 async fn app(store: &str) -> Option<TestApp> {
@@ -25,30 +23,6 @@ async fn app(store: &str) -> Option<TestApp> {
         "memory" => TestApp::on_memory().args(&args).spawn().await,
         _ => TestApp::on_database(&TestDatabase::create().await?).args(&args).spawn().await,
     })
-}
-
-fn sdk(addr: SocketAddr) -> Client {
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("test", "test", None, None, "authport-tests"))
-        .endpoint_url(format!("http://{addr}"))
-        .retry_config(RetryConfig::disabled())
-        .build();
-    Client::from_conf(config)
-}
-
-/// The exception and message of a refused call.
-fn refusal<E: ProvideErrorMetadata>(err: E) -> (String, String) {
-    (err.code().unwrap_or_default().to_owned(), err.message().unwrap_or_default().to_owned())
-}
-
-fn pair(code: &str, message: &str) -> (String, String) {
-    (code.to_owned(), message.to_owned())
-}
-
-fn attribute(name: &str, value: &str) -> AttributeType {
-    AttributeType::builder().name(name).value(value).build().expect("attribute")
 }
 
 /// A pool (case-insensitive user names) and a client allowing the admin flows.

@@ -3,17 +3,14 @@
 //! the memory and the PostgreSQL engine. Every case is a row of the fidelity table in
 //! `docs/cognito-api.md`; the pools, clients and users come from `tests/fixtures/cognito-seed.json`.
 
-use std::net::SocketAddr;
-
 use authport_testkit::postgres::TestDatabase;
 use authport_testkit::{TestApp, repo_root, unique_email};
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, ChallengeNameType, UserStatusType};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType, UserStatusType};
 use serde_json::{Value, json};
+
+use crate::cognito_sdk::{attribute, pair, refusal, sdk};
 
 /// The seed file's pool, clients and users.
 const POOL: &str = "eu-west-1_Seeded001";
@@ -37,29 +34,6 @@ async fn app(store: &str) -> Option<TestApp> {
         "memory" => TestApp::on_memory().args(&args).spawn().await,
         _ => TestApp::on_database(&TestDatabase::create().await?).args(&args).spawn().await,
     })
-}
-
-fn sdk(addr: SocketAddr) -> Client {
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "authport-tests"))
-        .endpoint_url(format!("http://{addr}"))
-        .retry_config(RetryConfig::disabled())
-        .build();
-    Client::from_conf(config)
-}
-
-fn refusal<E: ProvideErrorMetadata>(err: E) -> (String, String) {
-    (err.code().unwrap_or_default().to_owned(), err.message().unwrap_or_default().to_owned())
-}
-
-fn pair(code: &str, message: &str) -> (String, String) {
-    (code.to_owned(), message.to_owned())
-}
-
-fn attribute(name: &str, value: &str) -> AttributeType {
-    AttributeType::builder().name(name).value(value).build().expect("attribute")
 }
 
 /// Cognito's SECRET_HASH: Base64(HMAC-SHA256(secret, username + client id)).

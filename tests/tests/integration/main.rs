@@ -45,6 +45,7 @@ mod store_contract;
 mod cognito_api;
 /// …the public API and the tester endpoints…
 mod cognito_public_api;
+mod cognito_sdk;
 /// …and through boto3 and the Node SDK v2 (the tutorial's code) with aws-jwt-verify.
 mod sdk_suites;
 
