@@ -3,14 +3,28 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  let session = null; // { accessToken } while logged in
+  let session = null; // { accessToken, email } while logged in
   let policy = null;
 
   // ---- messages -------------------------------------------------------------------------
-  function show(kind, text, items) {
-    const box = $("status");
+  // One message at a time, in the status box next to what it is about: #status at the top, or
+  // the box of a form of the logged-in view (which is taller than a screen).
+  const boxes = ["status", "change-status", "delete-status"];
+
+  function clearStatus(id) {
+    const box = $(id);
+    box.hidden = true;
     box.replaceChildren();
-    box.className = "status " + kind;
+    box.dataset.code = "";
+  }
+
+  function show(kind, text, items, where) {
+    const id = where || "status";
+    for (const other of boxes) if (other !== id) clearStatus(other);
+    const box = $(id);
+    box.replaceChildren();
+    box.classList.remove("ok", "error");
+    box.classList.add(kind);
     box.setAttribute("role", kind === "error" ? "alert" : "status");
     const p = document.createElement("p");
     p.textContent = text;
@@ -26,41 +40,48 @@
     }
     box.hidden = false;
     box.dataset.code = "";
+    box.scrollIntoView({ block: "nearest" });
   }
 
   // One clear message per stable problem `code`; data-code lets tests (and styles) tell them apart.
-  function showProblem(problem, retryAfter) {
+  // `context.box` is where it shows (#status by default); `context.messages` may reword some
+  // codes for the form at hand (e.g. when there is no e-mail address to get wrong).
+  function showProblem(problem, retryAfter, context) {
     const code = (problem && problem.code) || "unknown";
-    problemMessage(code, problem, retryAfter);
-    $("status").dataset.code = code;
+    const own = context && context.messages && context.messages[code];
+    const [text, items] = own ? [own] : problemMessage(code, problem, retryAfter);
+    const id = (context && context.box) || "status";
+    show("error", text, items, id);
+    $(id).dataset.code = code;
   }
 
   function problemMessage(code, problem, retryAfter) {
     switch (code) {
       case "user_exists":
-        return show("error", "An account with this e-mail address already exists. Log in instead, or use another address.");
+        return ["An account with this e-mail address already exists. Log in instead, or use another address."];
       case "weak_password":
-        return show("error", "This password is too weak. It must meet every rule:",
-          (problem.violations || []).map((v) => v.detail));
+        return ["This password is too weak. It must meet every rule:",
+          (problem.violations || []).map((v) => v.detail)];
       case "invalid_email":
-        return show("error", "That is not a valid e-mail address.");
+        return ["That is not a valid e-mail address."];
       case "invalid_credentials":
-        return show("error", "The e-mail address or password is incorrect.");
+        return ["The e-mail address or password is incorrect."];
       case "too_many_requests":
-        return show("error", "Too many attempts. Please wait " + (retryAfter || "a few") + " seconds and try again.");
+        return ["Too many attempts. Please wait " + (retryAfter || "a few") + " seconds and try again."];
       case "backend_unavailable":
-        return show("error", "The sign-in service is unavailable right now. Please try again in a moment.");
+        return ["The sign-in service is unavailable right now. Please try again in a moment."];
       case "password_change_required":
-        return show("error", "This account must choose a new password before it can log in (POST /v1/login/new-password).");
+        return ["This account must choose a new password before it can log in (POST /v1/login/new-password)."];
       case "invalid_token":
-        return show("error", "Your session has expired. Please log in again.");
+        return ["Your session has expired. Please log in again."];
       default:
-        return show("error", (problem && problem.detail) || "Something went wrong. Please try again.");
+        return [(problem && problem.detail) || "Something went wrong. Please try again."];
     }
   }
 
   // ---- API ------------------------------------------------------------------------------
-  async function api(method, path, body, token) {
+  // The answer's JSON (`{}` for a 204), or null once the problem is shown (see showProblem).
+  async function api(method, path, body, token, context) {
     const headers = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers["Authorization"] = "Bearer " + token;
@@ -71,8 +92,9 @@
         credentials: "omit", cache: "no-store",
       });
     } catch (_) {
-      show("error", "Could not reach the server. Check your connection and try again.");
-      $("status").dataset.code = "network";
+      const id = (context && context.box) || "status";
+      show("error", "Could not reach the server. Check your connection and try again.", null, id);
+      $(id).dataset.code = "network";
       return null;
     }
     let data = null;
@@ -80,7 +102,7 @@
       try { data = await response.json(); } catch (_) { data = null; }
     }
     if (!response.ok) {
-      showProblem(data, response.headers.get("Retry-After"));
+      showProblem(data, response.headers.get("Retry-After"), context);
       return null;
     }
     return data || {};
@@ -111,10 +133,18 @@
     return list;
   }
 
+  // Each password field that gets hints, with the list that shows them.
+  const hinted = [
+    { input: "signup-password", intro: "policy-intro", rules: "policy-rules" },
+    { input: "change-new", intro: "change-policy-intro", rules: "change-policy-rules" },
+  ];
+
   function renderPolicy() {
-    const ul = $("policy-rules");
+    for (const field of hinted) renderHints($(field.input).value, $(field.rules));
+  }
+
+  function renderHints(value, ul) {
     if (!policy) return;
-    const value = $("signup-password").value;
     ul.replaceChildren();
     for (const rule of rules(policy)) {
       const li = document.createElement("li");
@@ -133,14 +163,19 @@
       policy = await response.json();
       renderPolicy();
     } catch (_) {
-      $("policy-rules").replaceChildren();
-      $("policy-intro").textContent = "The password policy could not be loaded; the server will check the password.";
+      for (const field of hinted) {
+        $(field.rules).replaceChildren();
+        $(field.intro).textContent = "The password policy could not be loaded; the server will check the password.";
+      }
     }
   }
 
   // ---- views ----------------------------------------------------------------------------
   function showSession(me) {
     $("who").textContent = me.email;
+    $("delete-who").textContent = me.email;
+    $("change-username").value = me.email;
+    resetAccountForms();
     $("forms").hidden = true;
     $("session").hidden = false;
     $("logout").focus();
@@ -150,6 +185,43 @@
     $("session").hidden = true;
     $("forms").hidden = false;
     $("who").textContent = "";
+    $("delete-who").textContent = "";
+    $("change-username").value = "";
+    resetAccountForms();
+  }
+
+  // No password lingers in the page once it is not needed.
+  function resetAccountForms() {
+    $("change-current").value = "";
+    $("change-new").value = "";
+    renderPolicy();
+    clearStatus("change-status");
+    closeDelete();
+  }
+
+  function openDelete() {
+    $("delete-form").hidden = false;
+    $("delete-start").hidden = true;
+    $("delete-start").setAttribute("aria-expanded", "true");
+    $("delete-password").focus();
+  }
+
+  function closeDelete() {
+    $("delete-password").value = "";
+    clearStatus("delete-status");
+    $("delete-form").hidden = true;
+    $("delete-start").hidden = false;
+    $("delete-start").setAttribute("aria-expanded", "false");
+  }
+
+  // An expired or revoked access token ends the session here too, with the message at the top.
+  function sessionLost(box) {
+    if ($(box).dataset.code !== "invalid_token") return false;
+    session = null;
+    showForms();
+    showProblem({ code: "invalid_token" });
+    $("login-email").focus();
+    return true;
   }
 
   // ---- actions --------------------------------------------------------------------------
@@ -175,9 +247,10 @@
       });
       $("login-password").value = "";
       if (!tokens) return;
-      session = { accessToken: tokens.access_token };
+      session = { accessToken: tokens.access_token, email: null };
       const me = await api("GET", "/v1/me", undefined, session.accessToken);
       if (!me) { session = null; return; }
+      session.email = me.email;
       show("ok", "Logged in.");
       showSession(me);
     });
@@ -194,6 +267,66 @@
     });
   });
 
+  $("change-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!session) return;
+    busy($("change-submit"), async () => {
+      const current = session;
+      const tokens = await api("POST", "/v1/password", {
+        current_password: $("change-current").value, new_password: $("change-new").value,
+      }, current.accessToken, { box: "change-status", messages: {
+        invalid_credentials: "The current password is incorrect. Your password has not been changed.",
+      } });
+      if (session !== current) return; // logged out meanwhile
+      if (!tokens) {
+        if (sessionLost("change-status")) return;
+        const code = $("change-status").dataset.code;
+        // The field to fix, without scrolling the message away.
+        if (code === "invalid_credentials") $("change-current").focus({ preventScroll: true });
+        else if (code === "weak_password") $("change-new").focus({ preventScroll: true });
+        return;
+      }
+      // The old token set is replaced by the fresh one: this page stays logged in.
+      current.accessToken = tokens.access_token;
+      $("change-current").value = "";
+      $("change-new").value = "";
+      renderPolicy();
+      show("ok", "Your password has been changed. You are still logged in here; "
+        + "anywhere else, log in again with the new password.", null, "change-status");
+    });
+  });
+
+  $("delete-start").addEventListener("click", openDelete);
+
+  $("delete-cancel").addEventListener("click", () => {
+    closeDelete();
+    $("delete-start").focus();
+  });
+
+  $("delete-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!session) return;
+    busy($("delete-confirm"), async () => {
+      const current = session;
+      const done = await api("DELETE", "/v1/me", { password: $("delete-password").value }, current.accessToken, {
+        box: "delete-status",
+        messages: { invalid_credentials: "The password is incorrect. Your account has not been deleted." },
+      });
+      if (session !== current && !done) return; // logged out meanwhile
+      if (!done) {
+        if (sessionLost("delete-status")) return;
+        $("delete-password").value = "";
+        $("delete-password").focus({ preventScroll: true });
+        return;
+      }
+      session = null;
+      showForms();
+      show("ok", "Your account " + current.email + " has been deleted. You are logged out.");
+      $("signup-email").focus();
+    });
+  });
+
   $("signup-password").addEventListener("input", renderPolicy);
+  $("change-new").addEventListener("input", renderPolicy);
   loadPolicy();
 })();
