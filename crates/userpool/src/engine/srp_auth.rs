@@ -51,17 +51,29 @@ fn incorrect() -> PoolError {
     PoolError::not_authorized(not_authorized::INCORRECT_CREDENTIALS)
 }
 
-/// A challenge for a user who cannot answer it (unknown, or without a verifier yet): random
-/// values in the shape of a real one, whose secret block no session has, so the answer is
+/// The verifier decoys are computed against, and the key their salts are derived with: made
+/// once per process.
+static DECOY: std::sync::LazyLock<(srp::Verifier, [u8; 32])> = std::sync::LazyLock::new(|| {
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    (srp::make_verifier("decoy", "decoy", &STANDARD.encode(key)), key)
+});
+
+/// A challenge for a user who cannot answer it (unknown, or without a verifier yet), in the
+/// shape of a real one and at its cost (the same exponentiations), with the same salt for the
+/// same name every time, as a real user's; its secret block is no session, so the answer is
 /// refused like a wrong password.
-fn decoy(username: &str) -> PasswordVerifierChallenge {
-    let verifier = srp::make_verifier("decoy", username, "decoy");
-    let ephemeral = srp::server_ephemeral(&verifier.verifier);
+fn decoy(username: &str, a: &srp::PublicA) -> PasswordVerifierChallenge {
+    let (verifier, key) = &*DECOY;
+    let salt = Sha256::new().chain_update(key).chain_update(username.as_bytes()).finalize();
+    let salted = srp::Verifier { salt: salt[..16].to_vec(), verifier: verifier.verifier.clone() };
+    let ephemeral = srp::server_ephemeral(&salted.verifier);
+    let _ = srp::session_key(&salted.verifier, &ephemeral, a);
     let mut block = [0u8; SECRET_BLOCK_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut block);
     PasswordVerifierChallenge {
         user_id_for_srp: username.to_owned(),
-        salt: srp::salt_hex(&verifier),
+        salt: srp::salt_hex(&salted),
         srp_b: srp::b_hex(&ephemeral),
         secret_block: STANDARD.encode(block),
     }
@@ -84,7 +96,7 @@ impl<S: PoolStore> UserPools<S> {
                 return Err(PoolError::UserNotFound);
             }
             let name = username.to_owned();
-            let decoy = self.hasher.run_cpu_bound(move || decoy(&name)).await.map_err(hashing)?;
+            let decoy = self.hasher.run_cpu_bound(move || decoy(&name, &a)).await.map_err(hashing)?;
             return Ok(SignIn::PasswordVerifier(decoy));
         };
         let Some(verifier) = user.srp.clone() else {
@@ -95,7 +107,7 @@ impl<S: PoolStore> UserPools<S> {
                  wrong password until a password log-in (or a new password) gives them one"
             );
             let name = user.username.clone();
-            let decoy = self.hasher.run_cpu_bound(move || decoy(&name)).await.map_err(hashing)?;
+            let decoy = self.hasher.run_cpu_bound(move || decoy(&name, &a)).await.map_err(hashing)?;
             return Ok(SignIn::PasswordVerifier(decoy));
         };
         let (ephemeral, key) = self

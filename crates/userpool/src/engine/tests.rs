@@ -638,6 +638,19 @@ async fn an_srp_challenge_is_single_use_and_its_timestamp_is_checked() {
 async fn unknown_users_and_users_without_a_verifier_get_a_challenge_they_cannot_answer() {
     let f = srp_fixture(true).await;
     assert_eq!(refused(srp_log_in(&f, "nobody", PASSWORD).await).1, "Incorrect username or password.");
+    // An unknown name keeps its salt, as a real user does; another name gets another.
+    let salt = |name: &'static str| {
+        let f = &f;
+        async move {
+            let start = params(&[("USERNAME", name), ("SRP_A", "ab12")]);
+            match f.engine.initiate_auth(&f.client.id, "USER_SRP_AUTH", &start).await {
+                Ok(SignIn::PasswordVerifier(challenge)) => challenge.salt,
+                other => panic!("no decoy challenge: {other:?}"),
+            }
+        }
+    };
+    assert_eq!(salt("nobody").await, salt("nobody").await);
+    assert_ne!(salt("nobody").await, salt("somebody").await);
     f.confirmed("ann").await;
     // A password set before verifiers were kept: SRP fails until a password log-in makes one.
     let mut user = f.engine.store().user(&f.pool, "ann").await.expect("read").expect("ann");
