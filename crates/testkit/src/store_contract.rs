@@ -359,6 +359,35 @@ pub async fn clearing_a_pool_keeps_its_clients(subject: &StoreSubject) {
     store.clear_pool(&pool.id).await.expect("clearing an empty pool is no error");
 }
 
+/// A sweep deletes the sessions and refresh tokens that expired before its bounds, at most
+/// `limit` of each, and nothing else.
+pub async fn expired_sessions_and_refresh_tokens_are_swept(subject: &StoreSubject) {
+    let store = subject.store.as_ref();
+    let (_, client, user) = populated(store, "Sweep0001").await;
+    // Expiring at 10 (old) and 100 (current): session() expires at 50, refresh_token() at 100.
+    let old_session = StoredSession { expires_at: at(10), ..session(&user, &client, 0x21) };
+    let old_session2 = StoredSession { expires_at: at(11), ..session(&user, &client, 0x22) };
+    let current_session = session(&user, &client, 0x23);
+    for s in [&old_session, &old_session2, &current_session] {
+        store.insert_session(s).await.expect("session");
+    }
+    let old_token = StoredRefreshToken { expires_at: at(10), ..refresh_token(&user, &client, 0x24) };
+    let current_token = refresh_token(&user, &client, 0x25);
+    for t in [&old_token, &current_token] {
+        store.insert_refresh_token(t).await.expect("token");
+    }
+    assert_eq!(store.sweep_expired(at(20), at(20), 1).await.expect("sweep"), 2, "one of each, the limit");
+    assert_eq!(store.sweep_expired(at(20), at(20), 10).await.expect("sweep"), 1, "the other old session");
+    assert_eq!(store.sweep_expired(at(20), at(20), 10).await.expect("sweep"), 0, "nothing old is left");
+    assert_eq!(store.take_session(&old_session.token_hash, at(30)).await.expect("take"), TakenSession::Unknown);
+    assert_eq!(store.refresh_token(&old_token.token_hash).await.expect("read"), None);
+    assert!(matches!(
+        store.take_session(&current_session.token_hash, at(30)).await.expect("take"),
+        TakenSession::First(_)
+    ));
+    assert_eq!(store.refresh_token(&current_token.token_hash).await.expect("read"), Some(current_token));
+}
+
 /// The default pool and client take the ids and settings they are installed with, keeping the
 /// users, tokens and keys they hold when their ids change.
 pub async fn the_default_pool_keeps_its_users(subject: &StoreSubject) {
@@ -442,6 +471,7 @@ macro_rules! store_contract_clauses {
             revoking_one_refresh_token_revokes_it_alone,
             deleting_a_pool_deletes_what_it_holds,
             clearing_a_pool_keeps_its_clients,
+            expired_sessions_and_refresh_tokens_are_swept,
             the_default_pool_keeps_its_users,
             racing_key_stores_agree,
             messages_are_kept_per_pool_in_order,

@@ -150,6 +150,7 @@ tapped! {
     read refresh_token_by_origin(pool: &PoolId, origin_jti: &str) -> Result<Option<StoredRefreshToken>, StoreError>;
     write revoke_refresh_token(token_hash: &str, now: SystemTime) -> Result<bool, StoreError>;
     write revoke_refresh_tokens(pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError>;
+    write sweep_expired(sessions_before: SystemTime, refresh_tokens_before: SystemTime, limit: u32) -> Result<u64, StoreError>;
     write record_message(message: &Message) -> Result<(), StoreError>;
     read messages(pool: &PoolId) -> Result<Vec<Message>, StoreError>;
     read pool_keys(pool: &PoolId) -> Result<Option<PoolKeysPem>, StoreError>;

@@ -88,6 +88,18 @@ impl PasswordSecrets {
     }
 }
 
+/// Every this many challenge sessions and refresh tokens stored, the expired ones are swept in
+/// the background, a batch of [`SWEEP_BATCH`] of each: the tables stay the size of what is live
+/// (every USER_SRP_AUTH log-in stores a session).
+const SWEEP_EVERY: u64 = 64;
+const SWEEP_BATCH: u32 = 1000;
+/// Sessions are kept an hour past their expiry, so that a late answer is told it expired rather
+/// than that it is unknown.
+const SESSION_GRACE: Duration = Duration::from_secs(3600);
+/// Refresh tokens are kept a day past theirs: an access token minted from one (which lives at
+/// most a day) checks it for revocation until it expires itself.
+const REFRESH_TOKEN_GRACE: Duration = Duration::from_secs(86_400);
+
 /// How many times an update of a user is retried when another one changed the user first.
 const UPDATE_ATTEMPTS: usize = 8;
 
@@ -101,6 +113,8 @@ pub struct UserPools<S> {
     /// The default pool and client as the flags set them: nothing else changes them (the
     /// Cognito API refuses to), so they are read from here rather than from the store.
     defaults: RwLock<Option<(Pool, AppClient)>>,
+    /// Sessions and refresh tokens stored so far, for the sweep.
+    stored: std::sync::atomic::AtomicU64,
 }
 
 impl<S: PoolStore> UserPools<S> {
@@ -115,7 +129,14 @@ impl<S: PoolStore> UserPools<S> {
             tracing::warn!("INSECURE password hashing parameters in use (tests only): never use them in production");
         }
         let hasher = PasswordHasher::new(hash_cost, hash_limits).await.map_err(PoolSetupError::Hashing)?;
-        Ok(Self { store, hasher, clock, keys: KeyRing::default(), defaults: RwLock::default() })
+        Ok(Self {
+            store,
+            hasher,
+            clock,
+            keys: KeyRing::default(),
+            defaults: RwLock::default(),
+            stored: std::sync::atomic::AtomicU64::new(0),
+        })
     }
 
     pub fn store(&self) -> &Arc<S> {
@@ -398,6 +419,7 @@ impl<S: PoolStore> UserPools<S> {
                     srp_key: None,
                 };
                 self.store.insert_session(&stored).await?;
+                self.stored_one_more();
                 Ok(SignIn::Challenge { challenge: ChallengeName::NewPasswordRequired, session, user: Box::new(user) })
             }
         }
@@ -560,6 +582,26 @@ impl<S: PoolStore> UserPools<S> {
         self.store.ping().await
     }
 
+    /// Counts one more session or refresh token stored; every [`SWEEP_EVERY`]th starts a sweep
+    /// of the expired ones in the background (a failure is logged: the next sweep tries again).
+    fn stored_one_more(&self) {
+        use std::sync::atomic::Ordering;
+        if self.stored.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY != SWEEP_EVERY - 1 {
+            return;
+        }
+        let now = self.clock.now();
+        let before = |grace: Duration| now.checked_sub(grace).unwrap_or(SystemTime::UNIX_EPOCH);
+        let (sessions, tokens) = (before(SESSION_GRACE), before(REFRESH_TOKEN_GRACE));
+        let store = Arc::clone(&self.store);
+        tokio::spawn(async move {
+            match store.sweep_expired(sessions, tokens, SWEEP_BATCH).await {
+                Ok(0) => {}
+                Ok(swept) => tracing::debug!(swept, "expired challenge sessions and refresh tokens deleted"),
+                Err(err) => tracing::warn!(error = %err, "sweeping expired sessions and refresh tokens failed"),
+            }
+        });
+    }
+
     /// A user that is not stored: updating it writes nothing, at the cost of a real update.
     fn nobody(&self, pool: &Pool) -> PoolUser {
         let now = self.clock.now();
@@ -636,6 +678,7 @@ impl<S: PoolStore> UserPools<S> {
                 revoked_at: None,
             };
             self.store.insert_refresh_token(&stored).await?;
+            self.stored_one_more();
             Some(token)
         } else {
             None

@@ -133,6 +133,7 @@ impl<S: PoolStore> UserPools<S> {
             srp_key: Some(mask(&secret_block, key)),
         };
         self.store.insert_session(&stored).await?;
+        self.stored_one_more();
         let salt = user.srp.as_ref().map(srp::salt_hex).unwrap_or_default();
         Ok(SignIn::PasswordVerifier(PasswordVerifierChallenge {
             user_id_for_srp: user.username,

@@ -669,3 +669,26 @@ async fn a_client_without_srp_refuses_it() {
         f.engine.initiate_auth(&f.client.id, "USER_SRP_AUTH", &params(&[("USERNAME", "ann"), ("SRP_A", "ab")])).await;
     assert_eq!(refused(srp), pair("InvalidParameterException", "USER_SRP_AUTH flow not enabled for this client"));
 }
+
+#[tokio::test]
+async fn expired_refresh_tokens_are_swept_as_new_ones_are_issued() {
+    let f = fixture(false, |_| {}, false).await;
+    f.confirmed("ann").await;
+    let SignIn::Tokens(first) = f.sign_in("ann", PASSWORD).await.expect("signed in") else { panic!("challenged") };
+    let first = first.refresh_token.expect("refresh token");
+    // Past its 30 days and the day of grace after them.
+    f.clock.advance(Duration::from_secs(32 * 86_400));
+    let live: Vec<_> = (0..super::SWEEP_EVERY).map(|_| f.sign_in("ann", PASSWORD)).collect();
+    for signed_in in futures::future::join_all(live).await {
+        tokens(signed_in);
+    }
+    // The sweep runs in the background: wait for it, without a clock.
+    let hash = crate::tokens::hash_refresh_token(first.expose());
+    for _ in 0..1000 {
+        if f.engine.store().refresh_token(&hash).await.expect("read").is_none() {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
+    panic!("the expired refresh token was never swept");
+}

@@ -289,6 +289,38 @@ impl PoolStore for MemoryStore {
         })
     }
 
+    async fn sweep_expired(
+        &self,
+        sessions_before: SystemTime,
+        refresh_tokens_before: SystemTime,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        let mut state = self.state()?;
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let expired = |expires_at: SystemTime, before: SystemTime| expires_at < before;
+        let sessions: Vec<String> = state
+            .sessions
+            .iter()
+            .filter(|(_, (s, _))| expired(s.expires_at, sessions_before))
+            .map(|(hash, _)| hash.clone())
+            .take(limit)
+            .collect();
+        let tokens: Vec<String> = state
+            .refresh_tokens
+            .iter()
+            .filter(|(_, t)| expired(t.expires_at, refresh_tokens_before))
+            .map(|(hash, _)| hash.clone())
+            .take(limit)
+            .collect();
+        for hash in &sessions {
+            state.sessions.remove(hash);
+        }
+        for hash in &tokens {
+            state.refresh_tokens.remove(hash);
+        }
+        Ok(u64::try_from(sessions.len() + tokens.len()).unwrap_or(u64::MAX))
+    }
+
     async fn insert_refresh_token(&self, token: &StoredRefreshToken) -> Result<(), StoreError> {
         self.state()?.refresh_tokens.insert(token.token_hash.clone(), token.clone());
         Ok(())

@@ -119,6 +119,16 @@ pub trait PoolStore: Send + Sync + 'static {
     async fn revoke_refresh_tokens(&self, pool: &PoolId, sub: &uuid::Uuid, now: SystemTime) -> Result<u64, StoreError>;
 
     /// Keeps a message that would have been sent.
+    /// Deletes at most `limit` challenge sessions that expired before `sessions_before`, and at
+    /// most `limit` refresh tokens that expired before `refresh_tokens_before`; how many went
+    /// (contract: `expired_sessions_and_refresh_tokens_are_swept`).
+    async fn sweep_expired(
+        &self,
+        sessions_before: SystemTime,
+        refresh_tokens_before: SystemTime,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
+
     async fn record_message(&self, message: &Message) -> Result<(), StoreError>;
     /// The pool's recorded messages, oldest first (contract: `messages_are_kept_per_pool_in_order`).
     async fn messages(&self, pool: &PoolId) -> Result<Vec<Message>, StoreError>;
