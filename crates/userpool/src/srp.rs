@@ -13,17 +13,20 @@
 //!    [`server_ephemeral`], then answer `PASSWORD_VERIFIER` with `SALT` = [`salt_hex`],
 //!    `SRP_B` = [`b_hex`], `SECRET_BLOCK` (opaque bytes of the server's choosing, base64),
 //!    `USER_ID_FOR_SRP` and `USERNAME` (pycognito answers with, and computes `SECRET_HASH` over,
-//!    the latter). Keep A, the ephemeral and the secret block for step 3.
+//!    the latter). The session key depends on neither the block nor the timestamp, so
+//!    [`session_key`] can be derived now and kept (with the block) for step 3 instead of A and
+//!    the ephemeral.
 //! 3. `RespondToAuthChallenge`: check that `PASSWORD_CLAIM_SECRET_BLOCK` is the block sent in
-//!    step 2 and that [`is_cognito_timestamp`] accepts `TIMESTAMP`, then
-//!    [`expected_signature`] and [`signature_matches`] against `PASSWORD_CLAIM_SIGNATURE`.
+//!    step 2 and that [`is_cognito_timestamp`] accepts `TIMESTAMP`, then [`claim_signature`]
+//!    (or [`expected_signature`], both steps in one) and [`signature_matches`] against
+//!    `PASSWORD_CLAIM_SIGNATURE`.
 //!
 //! Every integer that enters a hash is encoded as the JS `padHex` does (minimal big-endian bytes,
 //! plus a zero byte when the top bit is set), not with the fixed-width padding of RFC 5054:
 //! clients hash exactly these bytes, so any other encoding makes every login fail.
 //!
 //! The modular exponentiations use `num-bigint`, which is not constant time: the timing of
-//! [`server_ephemeral`] and [`expected_signature`] depends on the private `b` and on the verifier.
+//! [`server_ephemeral`] and [`session_key`] depends on the private `b` and on the verifier.
 
 use std::fmt;
 use std::sync::LazyLock;
