@@ -148,7 +148,7 @@ pub fn make_verifier(pool_name: &str, user_id_for_srp: &str, password: &str) -> 
 /// A verifier for `password` with the given salt.
 pub fn make_verifier_with_salt(pool_name: &str, user_id_for_srp: &str, password: &str, salt: &[u8]) -> Verifier {
     let x = private_x(pool_name, user_id_for_srp, password, &BigUint::from_bytes_be(salt));
-    Verifier { salt: salt.to_vec(), verifier: to_fixed(&G.modpow(&x, &N)) }
+    Verifier { salt: salt.to_vec(), verifier: to_fixed(&g_pow(&x)) }
 }
 
 /// `SALT` as sent in the challenge: the JS `padHex` of the salt's value (even length, a leading
@@ -343,8 +343,43 @@ fn public_b_for(v: &BigUint, b: &BigUint) -> Option<BigUint> {
     if *b == BigUint::ZERO {
         return None;
     }
-    let public_b = (&*K * v + G.modpow(b, &N)) % &*N;
+    let public_b = (&*K * v + g_pow(b)) % &*N;
     (public_b != BigUint::ZERO).then_some(public_b)
+}
+
+/// Bytes of the exponents raised to by [`g_pow`]'s table: x (a SHA-256) and b.
+const EXPONENT_BYTES: usize = 32;
+
+/// `g^(j · 256^i) mod N` at `i · 256 + j`, for every byte `j` of an exponent of
+/// [`EXPONENT_BYTES`]: 8192 values (3 MiB), made once, on first use (~8 000 multiplications).
+static G_POWERS: LazyLock<Vec<BigUint>> = LazyLock::new(|| {
+    let mut table = Vec::with_capacity(EXPONENT_BYTES * 256);
+    let mut base = G.clone();
+    for _ in 0..EXPONENT_BYTES {
+        let mut power = BigUint::from(1u8);
+        for _ in 0..256 {
+            table.push(power.clone());
+            power = power * &base % &*N;
+        }
+        // `base^256`: the next byte's base.
+        base = power;
+    }
+    table
+});
+
+/// `g^e mod N` with the fixed-base table: one multiplication per non-zero byte of `e` instead
+/// of an exponentiation (every password set and every challenge raises g to a 256-bit power).
+fn g_pow(e: &BigUint) -> BigUint {
+    let bytes = e.to_bytes_le();
+    if bytes.len() > EXPONENT_BYTES {
+        return G.modpow(e, &N);
+    }
+    let table = &*G_POWERS;
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, byte)| **byte != 0)
+        .fold(BigUint::from(1u8), |acc, (i, byte)| acc * &table[i * 256 + usize::from(*byte)] % &*N)
 }
 
 /// SHA-256 of the concatenated parts, read as a big-endian integer.
@@ -469,6 +504,22 @@ mod tests {
         let n = pad_hex(&N);
         assert_eq!(n.len(), 2 + N_LEN * 2);
         assert!(n.starts_with("00ffffffffffffffffc90f"));
+    }
+
+    #[test]
+    fn the_fixed_base_table_raises_g_as_modpow_does() {
+        let exponents = [
+            BigUint::ZERO,
+            BigUint::from(1u8),
+            BigUint::from(255u8),
+            BigUint::from(256u16),
+            (BigUint::from(1u8) << 256u32) - 1u8,
+            big("a509f73a1d282573bbbfa5661d8eacfc0f54b8da403f401b1e587203d53ffde5"),
+            BigUint::from(1u8) << 300u32,
+        ];
+        for e in exponents {
+            assert_eq!(g_pow(&e), G.modpow(&e, &N), "g^{e:x}");
+        }
     }
 
     #[test]
