@@ -11,15 +11,7 @@ use authport_domain::{
 
 use crate::error::{AwsError, USER_NOT_FOUND, account_error};
 use crate::provider::Inner;
-
-/// The `sub` claim of an access token Cognito just issued.
-fn sub_claim(access_token: &str) -> Option<String> {
-    use base64::Engine as _;
-    let payload = access_token.split('.').nth(1)?;
-    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&decoded).ok()?;
-    claims.get("sub")?.as_str().map(str::to_owned)
-}
+use crate::refresh_token::access_token_claim;
 
 /// Why a password check did not let the user through.
 enum Refused {
@@ -30,10 +22,18 @@ enum Refused {
 impl Inner {
     /// Logs the token's user in with `password`: their tokens if it is theirs, and the user
     /// named by the address is still the one the token was issued to.
-    async fn check_password(&self, user: &AuthenticatedUser, password: &Password) -> Result<TokenSet, Refused> {
-        let Ok(email) = Email::parse(&user.username) else { return Err(Refused::InvalidCredentials) };
-        match self.authenticate(&email, password).await {
-            Ok(tokens) if sub_claim(tokens.access_token.expose()).as_deref() == Some(user.id.as_str()) => Ok(tokens),
+    async fn check_password(
+        &self,
+        user: &AuthenticatedUser,
+        email: &Email,
+        password: &Password,
+    ) -> Result<TokenSet, Refused> {
+        match self.authenticate(email, password).await {
+            Ok(tokens)
+                if access_token_claim(tokens.access_token.expose(), "sub").as_deref() == Some(user.id.as_str()) =>
+            {
+                Ok(tokens)
+            }
             Ok(_) => {
                 tracing::info!("the address now names another user than the access token's");
                 Err(Refused::InvalidCredentials)
@@ -52,7 +52,8 @@ impl Inner {
         current: &Password,
         new_password: &NewPassword,
     ) -> Result<TokenSet, ChangePasswordError> {
-        self.check_password(user, current).await.map_err(|refused| match refused {
+        let Ok(email) = Email::parse(&user.username) else { return Err(ChangePasswordError::InvalidCredentials) };
+        self.check_password(user, &email, current).await.map_err(|refused| match refused {
             Refused::InvalidCredentials => ChangePasswordError::InvalidCredentials,
             Refused::Backend(err) => ChangePasswordError::Backend(err),
         })?;
@@ -69,7 +70,6 @@ impl Inner {
             })?;
         // Every refresh token of the user, the one of the check above included.
         self.log_out(user).await?;
-        let Ok(email) = Email::parse(&user.username) else { return Err(ChangePasswordError::InvalidCredentials) };
         self.authenticate(&email, new_password.as_password()).await.map_err(|err| match err {
             LogInError::Backend(err) => ChangePasswordError::Backend(err),
             // The password was just set: the user went, or someone else changed it meanwhile.
@@ -84,7 +84,8 @@ impl Inner {
         user: &AuthenticatedUser,
         password: &Password,
     ) -> Result<(), DeleteAccountError> {
-        self.check_password(user, password).await.map_err(|refused| match refused {
+        let Ok(email) = Email::parse(&user.username) else { return Err(DeleteAccountError::InvalidCredentials) };
+        self.check_password(user, &email, password).await.map_err(|refused| match refused {
             Refused::InvalidCredentials => DeleteAccountError::InvalidCredentials,
             Refused::Backend(err) => DeleteAccountError::Backend(err),
         })?;

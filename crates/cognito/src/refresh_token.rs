@@ -22,12 +22,12 @@ pub(crate) fn unwrap(token: &RefreshToken) -> Option<(String, &str)> {
     (!name.is_empty() && !inner.is_empty()).then_some((name, inner))
 }
 
-/// The `username` claim of a Cognito access token (read, not verified: it came straight
-/// from Cognito over TLS).
-pub(crate) fn username_claim(access_token: &str) -> Option<String> {
+/// A string claim (`username`, `sub`) of a Cognito access token (read, not verified: it came
+/// straight from Cognito over TLS).
+pub(crate) fn access_token_claim(access_token: &str, name: &str) -> Option<String> {
     let payload = access_token.split('.').nth(1)?;
     let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    claims.get("username")?.as_str().map(str::to_owned)
+    claims.get(name)?.as_str().map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -45,9 +45,11 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_username_claim() {
-        let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"s","username":"ann@example.com"}"#);
-        assert_eq!(username_claim(&format!("h.{payload}.sig")).as_deref(), Some("ann@example.com"));
-        assert_eq!(username_claim("not-a-jwt"), None);
+    fn reads_the_claims_of_an_access_token() {
+        let token = format!("h.{}.sig", URL_SAFE_NO_PAD.encode(r#"{"sub":"s","username":"ann@example.com"}"#));
+        assert_eq!(access_token_claim(&token, "username").as_deref(), Some("ann@example.com"));
+        assert_eq!(access_token_claim(&token, "sub").as_deref(), Some("s"));
+        assert_eq!(access_token_claim(&token, "email"), None);
+        assert_eq!(access_token_claim("not-a-jwt", "username"), None);
     }
 }

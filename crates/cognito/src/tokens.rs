@@ -20,7 +20,8 @@ pub(crate) fn tokens(
         .and_then(|r| r.refresh_token())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| missing("a refresh token", request_id))?;
-    let cognito_username = refresh_token::username_claim(&access_token).unwrap_or_else(|| username.to_owned());
+    let cognito_username =
+        refresh_token::access_token_claim(&access_token, "username").unwrap_or_else(|| username.to_owned());
     Ok(TokenSet {
         refresh_token: refresh_token::wrap(&cognito_username, refresh_token),
         access_token: AccessToken::new(access_token),

@@ -503,6 +503,7 @@ async fn a_reset_restores_the_seed(app: &TestApp) {
 
     let created = cognito.create_user_pool().pool_name("made in a test").send().await.expect("pool");
     let created = created.user_pool().and_then(|p| p.id()).expect("id").to_owned();
+    assert_eq!(app.log_in("seeded@example.com", ANN_PASSWORD).await.status(), 200, "the seed names /v1 users too");
     let v1_user = unique_email("v1");
     assert_eq!(app.sign_up(&v1_user, authport_testkit::STRONG_PASSWORD).await.status(), 201);
     let (status, reset) = tester(app, "POST", "/_authport/reset", None).await;
@@ -511,6 +512,7 @@ async fn a_reset_restores_the_seed(app: &TestApp) {
     assert_eq!(refusal(gone.expect_err("deleted")).0, "ResourceNotFoundException");
     cognito.describe_user_pool_client().user_pool_id(POOL).client_id(WEB).send().await.expect("seeded again");
     assert_eq!(app.log_in(&v1_user, authport_testkit::STRONG_PASSWORD).await.status(), 401, "the /v1 pool is empty");
+    assert_eq!(app.log_in("seeded@example.com", ANN_PASSWORD).await.status(), 200, "but for the seed's /v1 user");
     assert_eq!(app.sign_up(&v1_user, authport_testkit::STRONG_PASSWORD).await.status(), 201, "and works");
 
     let (status, unknown) = tester(app, "POST", "/_authport/reset?pool=eu-west-1_Nothing", None).await;

@@ -5,7 +5,7 @@
 //! an account. Both check the password as a log-in does, lock-out included.
 
 use super::{IssuedTokens, PoolError, UserPools, not_authorized};
-use crate::model::{ClientId, PoolId, PoolUser};
+use crate::model::{ClientId, Pool, PoolId, PoolUser};
 use crate::store::PoolStore;
 
 /// The user an access token names: their user name, and their `sub`, which must still be the
@@ -22,14 +22,8 @@ fn incorrect() -> PoolError {
 
 impl<S: PoolStore> UserPools<S> {
     /// The token's user, if `password` is theirs and they may log in.
-    async fn reauthenticated(
-        &self,
-        pool_id: &PoolId,
-        user: TokenUser<'_>,
-        password: &str,
-    ) -> Result<PoolUser, PoolError> {
-        let pool = self.pool(pool_id).await?;
-        let found = self.checked_password(&pool, user.username, password, Some(user.sub), incorrect()).await?;
+    async fn reauthenticated(&self, pool: &Pool, user: TokenUser<'_>, password: &str) -> Result<PoolUser, PoolError> {
+        let found = self.checked_password(pool, user.username, password, Some(user.sub), incorrect()).await?;
         if !found.enabled {
             return Err(PoolError::not_authorized(not_authorized::USER_DISABLED));
         }
@@ -49,7 +43,7 @@ impl<S: PoolStore> UserPools<S> {
         let pool = self.pool(pool_id).await?;
         let client = self.client_of(&pool, client_id).await?;
         Self::check_policy(&pool, new_password)?;
-        let found = self.reauthenticated(pool_id, user, current).await?;
+        let found = self.reauthenticated(&pool, user, current).await?;
         let secrets = self.password_secrets(&pool, &found.username, new_password).await?;
         let now = self.clock.now();
         let found = self
@@ -65,7 +59,8 @@ impl<S: PoolStore> UserPools<S> {
 
     /// Deletes the user, with their sessions and refresh tokens, once `password` checked out.
     pub async fn delete_account(&self, pool_id: &PoolId, user: TokenUser<'_>, password: &str) -> Result<(), PoolError> {
-        let found = self.reauthenticated(pool_id, user, password).await?;
-        if self.store.delete_user(pool_id, &found.sub).await? { Ok(()) } else { Err(incorrect()) }
+        let pool = self.pool(pool_id).await?;
+        let found = self.reauthenticated(&pool, user, password).await?;
+        if self.store.delete_user(&pool.id, &found.sub).await? { Ok(()) } else { Err(incorrect()) }
     }
 }

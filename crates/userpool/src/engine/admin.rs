@@ -474,12 +474,6 @@ impl<S: PoolStore> UserPools<S> {
         Ok(())
     }
 
-    /// The messages recorded for the pool, oldest first.
-    pub async fn messages(&self, pool_id: &PoolId) -> Result<Vec<Message>, PoolError> {
-        let pool = self.pool(pool_id).await?;
-        Ok(self.store.messages(&pool.id).await?)
-    }
-
     /// AdminSetUserPassword: a permanent password confirms the user; a temporary one puts them
     /// in FORCE_CHANGE_PASSWORD with a fresh validity. The policy applies to both.
     pub async fn admin_set_user_password(

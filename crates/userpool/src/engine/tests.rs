@@ -357,7 +357,7 @@ async fn an_invitation_is_recorded_unless_suppressed() {
         .await
         .expect("quiet");
     f.engine.admin_create_user(&f.pool, new("ann", None)).await.expect("invited");
-    let messages = f.engine.messages(&f.pool).await.expect("messages");
+    let messages = f.engine.recorded_messages(Some(&f.pool), None).await.expect("messages");
     assert_eq!(messages.len(), 1, "{messages:?}");
     let invitation = &messages[0];
     assert_eq!((invitation.username.as_str(), invitation.destination.as_str()), ("ann", "ann@example.com"));
@@ -369,7 +369,7 @@ async fn an_invitation_is_recorded_unless_suppressed() {
     );
 
     f.engine.admin_create_user(&f.pool, new("ann", Some(super::admin::MessageAction::Resend))).await.expect("resent");
-    let messages = f.engine.messages(&f.pool).await.expect("messages");
+    let messages = f.engine.recorded_messages(Some(&f.pool), None).await.expect("messages");
     let again = messages[1].body.rsplit(' ').next().and_then(|p| p.strip_suffix('.')).expect("the password");
     assert_ne!(again, temporary, "a new temporary password");
     assert!(matches!(f.sign_in("ann", again).await, Ok(SignIn::Challenge { .. })));
@@ -404,7 +404,7 @@ async fn a_failed_sign_in_before_the_challenge_leaves_it_answerable() {
 
 /// The code of the last message sent to the pool.
 async fn last_code(f: &Fixture) -> String {
-    let messages = f.engine.messages(&f.pool).await.expect("messages");
+    let messages = f.engine.recorded_messages(Some(&f.pool), None).await.expect("messages");
     let message = messages.last().expect("a message");
     assert!(message.body.contains(&message.code), "the text carries the code");
     message.code.clone()
